@@ -1,0 +1,24 @@
+"""JiebaTokenizer that drops whitespace-only tokens.
+
+jieba emits " " as a token of its own; the featurizers then see empty words
+and, for some inputs, crash (rasa issue #7910). The user dictionary is loaded
+by the stock tokenizer from `dictionary_path`.
+"""
+
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
+class WalletJiebaTokenizer(JiebaTokenizer):
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        tokens = super().tokenize(message, attribute)
+        kept = [token for token in tokens if token.text.strip()]
+        # An all-blank message still needs one token for the featurizers.
+        return kept or tokens[:1]

@@ -1,0 +1,96 @@
+"""Rule-based recognition on a blank spaCy `zh` pipeline (jieba segmenter):
+the `amount` and `txn_type` entities, and sensitive data (card numbers,
+verification codes, passwords) that must be masked before storage.
+
+The rules come from knowledge/entity_patterns.yml. Sensitive data is found
+by components/sensitive.py, the same code the channels and the tracker store
+mask with, so what the NLU flags and what gets masked cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from components.amounts import NUMBER_PATTERN, parse_number
+from components.sensitive import DEFAULT_PATTERNS, PROJECT_ROOT, Sensitive, SensitiveDataMasker, read_patterns
+
+DEFAULT_USERDICT = PROJECT_ROOT / "knowledge" / "userdict"
+
+
+@dataclass(frozen=True)
+class Found:
+    entity: str
+    value: Any
+    start: int
+    end: int
+    text: str
+
+
+class WalletRules:
+    def __init__(self, patterns: Dict[str, Any], userdict_dir: Optional[Path] = None) -> None:
+        import jieba
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        if userdict_dir and userdict_dir.is_dir():
+            for path in sorted(userdict_dir.glob("*.txt")):
+                jieba.load_userdict(str(path))
+        self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+
+        # Matching on tokens rather than substrings keeps "交易" in "交易密码"
+        # from being read as a payment, once jieba knows the longer word.
+        self.txn_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for value, phrases in patterns["txn_type"].items():
+            self.txn_matcher.add(value, [self.nlp.make_doc(p) for p in phrases])
+
+        amount = patterns["amount"]
+        units = "|".join(sorted(map(re.escape, amount["units"]), key=len, reverse=True))
+        signs = "".join(map(re.escape, amount["signs"]))
+        self.amount_re = re.compile(
+            rf"(?:[{signs}]\s*(?P<signed>{NUMBER_PATTERN}))|(?:(?P<number>{NUMBER_PATTERN})\s*(?:{units}))",
+            re.IGNORECASE,
+        )
+
+        self.masker = SensitiveDataMasker(patterns["sensitive"])
+
+    # -- entities -----------------------------------------------------------
+
+    def entities(self, text: str) -> List[Found]:
+        """`amount` (a number) and `txn_type` (a canonical value) in `text`."""
+        found: List[Found] = []
+        doc = self.nlp.make_doc(text)
+        for match_id, start, end in self.txn_matcher(doc):
+            span = doc[start:end]
+            found.append(Found("txn_type", self.nlp.vocab.strings[match_id], span.start_char, span.end_char, span.text))
+        masked_spans = [(s.start, s.end) for s in self.sensitive(text)]
+        for match in self.amount_re.finditer(text):
+            if any(a < match.end() and match.start() < b for a, b in masked_spans):
+                continue
+            number = match.group("signed") or match.group("number")
+            value = parse_number(number)
+            if value is not None and value > 0:
+                found.append(Found("amount", value, match.start(), match.end(), match.group(0)))
+        return _drop_overlaps(found)
+
+    def sensitive(self, text: str) -> List[Sensitive]:
+        return self.masker.find(text)
+
+
+def _drop_overlaps(found: List[Found]) -> List[Found]:
+    """Keeps the longest of overlapping matches of the same entity."""
+    kept: List[Found] = []
+    for item in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
+        if any(k.entity == item.entity and k.start < item.end and item.start < k.end for k in kept):
+            continue
+        kept.append(item)
+    return kept
+
+
+@functools.lru_cache(maxsize=4)
+def load_rules(patterns_path: str = str(DEFAULT_PATTERNS), userdict_dir: str = str(DEFAULT_USERDICT)) -> WalletRules:
+    """One shared instance per patterns file: building it loads jieba (~1 s)."""
+    return WalletRules(read_patterns(patterns_path), Path(userdict_dir))
