@@ -15,10 +15,14 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
 
+EMPTY_TOKEN = "__empty__"
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class WalletJiebaTokenizer(JiebaTokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         kept = [token for token in tokens if token.text.strip()]
-        # An all-blank message still needs one token for the featurizers.
-        return kept or tokens[:1]
+        # A blank message still needs one token: with none, the classifier
+        # gets a zero-width feature matrix and raises instead of falling back.
+        return kept or [Token(EMPTY_TOKEN, 0)]

@@ -13,7 +13,7 @@ if [ -f "$model" ]; then
   exit 0
 fi
 mkdir -p models
-.venv/bin/rasa train --fixed-model-name "wallet-$fingerprint" --out models "$@"
+.venv/bin/rasa train --domain domain --fixed-model-name "wallet-$fingerprint" --out models "$@"
 # Older models are dead weight once a newer one exists.
 find models -name 'wallet-*.tar.gz' ! -name "wallet-$fingerprint.tar.gz" -delete
 echo "Trained $model"

@@ -1,0 +1,77 @@
+"""Reads the operator's YAML (knowledge/) for the actions.
+
+Files are re-read when they change on disk, so an operator who edits a
+checklist or a reply sees it in the next conversation turn without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import threading
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+import yaml
+
+KNOWLEDGE_DIR = Path(os.environ.get("WALLET_KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge"))
+
+_cache: Dict[Path, Tuple[float, Any]] = {}
+_lock = threading.Lock()
+
+
+def _load(path: Path) -> Any:
+    mtime = path.stat().st_mtime
+    with _lock:
+        cached = _cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    with _lock:
+        _cache[path] = (mtime, data)
+    return data
+
+
+def brand() -> Dict[str, Any]:
+    return _load(KNOWLEDGE_DIR / "brand.yml")
+
+
+def answers() -> Dict[str, Any]:
+    return _load(KNOWLEDGE_DIR / "answers.yml")
+
+
+def replies() -> Dict[str, Any]:
+    return _load(KNOWLEDGE_DIR / "replies.yml")
+
+
+def checklist(problem: str) -> Optional[Dict[str, Any]]:
+    path = KNOWLEDGE_DIR / "checklists" / f"{problem}.yml"
+    return _load(path) if path.is_file() else None
+
+
+def checklist_names() -> Dict[str, str]:
+    """Problem id → title, for suggestion buttons."""
+    names = {}
+    for path in sorted((KNOWLEDGE_DIR / "checklists").glob("*.yml")):
+        names[path.stem] = _load(path).get("title", path.stem)
+    return names
+
+
+class _KeepUnknown(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, **values: Any) -> str:
+    """Fills {placeholders} from brand.yml and `values`; unknown ones stay
+    visible instead of raising, so a typo in YAML shows up in testing."""
+    if not template:
+        return ""
+    fields = _KeepUnknown({k: v for k, v in brand().items() if isinstance(v, (str, int, float))})
+    fields.update(values)
+    return string.Formatter().vformat(template, (), fields).strip()
+
+
+def reply(key: str, **values: Any) -> str:
+    return fill(replies()[key], **values)

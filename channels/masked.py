@@ -1,0 +1,73 @@
+"""Masking at the channel boundary.
+
+Rasa stores and logs the user's text exactly as the channel hands it over,
+so this is the last place where a card number or a code can be removed
+before it reaches the tracker store or the logs. The user is warned at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
+from sanic.request import Request
+
+from actions import knowledge
+from components.sensitive import mask_text
+
+# Longer messages are cut: nobody types this much, and classifying a
+# megabyte of text would stall the server for everyone else.
+MAX_MESSAGE_CHARS = 4000
+SENSITIVE_KEY = "sensitive_data"
+
+Handler = Callable[[UserMessage], Awaitable[None]]
+
+
+def clean_text(text: Optional[str]) -> Tuple[str, List[str]]:
+    """The text as it may be stored (trimmed, masked) and the kinds masked."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    return mask_text(text.strip()[:MAX_MESSAGE_CHARS])
+
+
+def with_sensitive_flag(metadata: Optional[Dict[Text, Any]], kinds: List[str]) -> Optional[Dict[Text, Any]]:
+    return {**(metadata or {}), SENSITIVE_KEY: kinds} if kinds else metadata
+
+
+def guarded(on_new_message: Handler) -> Handler:
+    """Answers empty messages itself and warns about masked data, then hands
+    the (already masked) message to Rasa."""
+
+    async def handler(message: UserMessage) -> None:
+        if not message.text:
+            await message.output_channel.send_text_message(message.sender_id, knowledge.reply("empty_message"))
+            return
+        if (message.metadata or {}).get(SENSITIVE_KEY):
+            await message.output_channel.send_text_message(message.sender_id, knowledge.reply("sensitive_warning"))
+        await on_new_message(message)
+
+    return handler
+
+
+class MaskedRestInput(RestInput):
+    """Rasa's REST channel at its usual URL, with masking in front.
+
+    Masking happens where the text is read from the request, so that even
+    Rasa's own error log of a failed request sees only the masked text.
+    """
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        return clean_text(super()._extract_message(req))[0]
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        kinds = clean_text(super()._extract_message(request))[1]
+        return with_sensitive_flag(super().get_metadata(request), kinds)
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(guarded(on_new_message))
