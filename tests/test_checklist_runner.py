@@ -1,0 +1,93 @@
+"""The checklist runner, on the operator's real checklists and on a small one."""
+
+import pytest
+
+from actions import knowledge
+from actions.checklist_runner import CHECKING, CONTINUE, FIXING, HANDOFF, SOLVED, ChecklistRunner
+
+TEXTS = {"ask_solved": "解决了吗？", "solved_button": "解决了", "not_solved_button": "还没解决", "human_button": "转人工"}
+OUTCOMES = {"next", "solved", "fix", "handoff"}
+SMALL = {
+    "intro": "我们排查一下。",
+    "steps": [
+        {"id": "a", "ask": "网络正常吗？", "yes_label": "正常", "no_label": "不正常", "fix": "换个网络。"},
+        {"id": "b", "ask": "收到短信了吗？", "fix": "需要人工。", "on_no": "handoff"},
+        {"id": "c", "ask": "能登录了吗？", "on_yes": "solved", "fix": "再试一次。"},
+    ],
+}
+
+
+def test_start_shows_intro_and_first_question_with_buttons():
+    turn = ChecklistRunner(SMALL, TEXTS).start()
+    assert [p.text for p in turn.prompts] == ["我们排查一下。", "网络正常吗？"]
+    assert turn.prompts[-1].buttons == [{"title": "正常", "payload": "/affirm"},
+                                        {"title": "不正常", "payload": "/deny"}]
+    assert (turn.step, turn.phase, turn.outcome) == (0, CHECKING, CONTINUE)
+
+
+def test_failed_check_gives_the_fix_and_asks_if_solved():
+    turn = ChecklistRunner(SMALL, TEXTS).answer(0, CHECKING, False, [])
+    assert [p.text for p in turn.prompts] == ["换个网络。", "解决了吗？"]
+    assert (turn.step, turn.phase) == (0, FIXING)
+    assert turn.log == [{"step": "a", "question": "网络正常吗？", "answer": "不正常"}]
+
+
+def test_fix_that_worked_ends_solved():
+    turn = ChecklistRunner(SMALL, TEXTS).answer(0, FIXING, True, [])
+    assert turn.outcome == SOLVED
+
+
+def test_fix_that_did_not_help_moves_to_the_next_step():
+    turn = ChecklistRunner(SMALL, TEXTS).answer(0, FIXING, False, [])
+    assert turn.prompts[-1].text == "收到短信了吗？" and turn.step == 1
+
+
+def test_a_step_can_hand_off_straight_away():
+    turn = ChecklistRunner(SMALL, TEXTS).answer(1, CHECKING, False, [])
+    assert turn.outcome == HANDOFF and [p.text for p in turn.prompts] == ["需要人工。"]
+
+
+def test_a_step_can_end_solved_on_yes():
+    assert ChecklistRunner(SMALL, TEXTS).answer(2, CHECKING, True, []).outcome == SOLVED
+
+
+def test_all_checks_passed_ends_in_handoff():
+    runner = ChecklistRunner(SMALL | {"steps": SMALL["steps"][:2], "exhausted": "转人工吧。"}, TEXTS)
+    turn = runner.answer(1, CHECKING, True, [])
+    assert turn.outcome == HANDOFF and turn.prompts[-1].text == "转人工吧。"
+
+
+def test_urgent_checklists_offer_a_person_on_every_step():
+    runner = ChecklistRunner(SMALL | {"urgent": "先冻结账户。"}, TEXTS)
+    turn = runner.start()
+    assert turn.prompts[0].text == "先冻结账户。"
+    assert {"title": "转人工", "payload": "/request_human"} in turn.prompts[-1].buttons
+
+
+@pytest.mark.parametrize("problem", sorted(knowledge.checklist_names()))
+def test_every_operator_checklist_is_well_formed_and_walkable(problem):
+    checklist = knowledge.checklist(problem)
+    assert checklist["title"] and checklist["steps"]
+    for step in checklist["steps"]:
+        assert step["ask"] and step.get("yes_label") and step.get("no_label"), step
+        assert step.get("on_yes", "next") in OUTCOMES and step.get("on_no", "fix") in OUTCOMES
+        for outcome in (step.get("on_yes", "next"), step.get("on_no", "fix")):
+            if outcome in ("fix", "handoff"):
+                assert step.get("fix"), f"{problem}/{step['id']} needs a fix text"
+    runner = ChecklistRunner(checklist, TEXTS, knowledge.fill)
+    # Saying yes to every check walks to the end without getting stuck.
+    turn = runner.start()
+    for _ in range(len(checklist["steps"]) + 1):
+        if turn.outcome != CONTINUE:
+            break
+        turn = runner.answer(turn.step, turn.phase, True, turn.log)
+    assert turn.outcome in (SOLVED, HANDOFF)
+    for prompt in turn.prompts:
+        assert "{" not in prompt.text, f"unfilled placeholder in {problem}: {prompt.text}"
+
+
+def test_required_checklists_exist():
+    required = {"payment_failed", "funds_not_received", "account_stolen", "forgot_password", "account_locked",
+                "charged_but_failed", "refund_request", "bind_card_failed", "top_up_failed", "withdraw_failed",
+                "balance_abnormal", "app_malfunction"}
+    assert required <= set(knowledge.checklist_names())

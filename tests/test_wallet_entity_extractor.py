@@ -1,0 +1,36 @@
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.wallet_entity_extractor import WalletEntityExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return WalletEntityExtractor(WalletEntityExtractor.get_default_config())
+
+
+def entities(extractor, text):
+    message = Message(data={"text": text})
+    extractor.process([message])
+    return {(e["entity"], e["value"]) for e in message.get("entities", [])}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("昨天转账两百块没到账", {("txn_type", "转账"), ("amount", 200)}),
+    ("付款1,000.50元失败了", {("txn_type", "支付"), ("amount", 1000.5)}),
+    ("充值￥50没到", {("txn_type", "充值"), ("amount", 50)}),
+    ("提現三千五塊", {("txn_type", "提现"), ("amount", 3500)}),
+    ("退款1.5万元还没到", {("txn_type", "退款"), ("amount", 15000)}),
+    ("余额不对", set()),
+])
+def test_amount_and_transaction_type(extractor, text, expected):
+    assert entities(extractor, text) == expected
+
+
+def test_sensitive_data_is_flagged_without_its_value(extractor):
+    found = entities(extractor, "验证码是123456，交易密码是Abc12345")
+    assert found == {("sensitive_data", "verification_code"), ("sensitive_data", "password")}
+
+
+def test_digits_of_a_card_number_are_not_read_as_an_amount(extractor):
+    assert ("amount", 6222021234567890128) not in entities(extractor, "卡号6222021234567890128元")
