@@ -62,8 +62,27 @@ async def predict(model: str, texts):
     results = []
     for text in texts:
         parsed = await agent.parse_message(text)
-        results.append((parsed["intent"]["name"], parsed["intent"].get("confidence", 0.0)))
+        # The classifier's own best guess, before the fallback threshold.
+        raw = next((r for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"),
+                   {"name": None, "confidence": 0.0})
+        results.append((parsed["intent"]["name"], parsed["intent"].get("confidence", 0.0),
+                        raw["name"], raw["confidence"]))
     return results
+
+
+def threshold_sweep(examples, predictions, thresholds=(0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)):
+    """What the FallbackClassifier threshold trades: accuracy against how much
+    out-of-scope text reaches the fallback."""
+    rows = []
+    for threshold in thresholds:
+        pairs = [(fold(e), "fallback" if c < threshold else fold(n))
+                 for (_, e), (_, _, n, c) in zip(examples, predictions)]
+        oos = [p for e, p in pairs if e == "fallback"]
+        rows.append({"threshold": threshold,
+                     "accuracy": round(sum(e == p for e, p in pairs) / len(pairs), 4),
+                     "out_of_scope_to_fallback": round(oos.count("fallback") / len(oos), 4) if oos else None,
+                     "in_scope_to_fallback": sum(1 for e, p in pairs if e != "fallback" and p == "fallback")})
+    return rows
 
 
 def main() -> int:
@@ -80,12 +99,12 @@ def main() -> int:
 
     examples = list(read_examples(Path(args.test_file)))
     predictions = asyncio.run(predict(model, [t for t, _ in examples]))
-    pairs = [(fold(expected), fold(predicted)) for (_, expected), (predicted, _) in zip(examples, predictions)]
+    pairs = [(fold(expected), fold(predicted)) for (_, expected), (predicted, *_) in zip(examples, predictions)]
     accuracy, macro_f1, per_label = scores(pairs)
     oos = [p for (e, p) in pairs if e == "fallback"]
     in_scope_to_fallback = sum(1 for e, p in pairs if e != "fallback" and p == "fallback")
     errors = [{"text": t, "expected": e, "predicted": p, "confidence": round(c, 3)}
-              for (t, e), (p, c) in zip(examples, predictions) if fold(e) != fold(p)]
+              for (t, e), (p, c, *_) in zip(examples, predictions) if fold(e) != fold(p)]
     report = {
         "model": os.path.basename(model),
         "examples": len(pairs),
@@ -95,6 +114,7 @@ def main() -> int:
         "in_scope_sent_to_fallback": in_scope_to_fallback,
         "per_intent": per_label,
         "errors": errors,
+        "threshold_sweep": threshold_sweep(examples, predictions),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -102,6 +122,9 @@ def main() -> int:
           f"accuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}, "
           f"out-of-scope → fallback {report['out_of_scope_to_fallback']:.3f}, "
           f"in-scope → fallback {in_scope_to_fallback}")
+    print("  fallback threshold sweep: " + "; ".join(
+        f"{r['threshold']}: acc {r['accuracy']:.3f} oos {r['out_of_scope_to_fallback']:.2f}"
+        for r in report["threshold_sweep"]))
     for error in errors:
         print(f"  miss: {error['text']!r} expected {error['expected']} got {error['predicted']} ({error['confidence']})")
     return 0

@@ -1,31 +1,47 @@
 #!/usr/bin/env bash
-# Starts the action server, then Rasa with the channels in credentials.yml.
-# `--shell` talks to the same model and action server in this terminal.
+# Starts the action server, then Rasa with the channels in credentials.yml,
+# and prints where to chat once both answer. `--shell` talks to the same
+# model and action server in this terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PYTHONWARNINGS=ignore PYTHONPATH=$PWD
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 mkdir -p var logs
 model=$(ls -t models/wallet-*.tar.gz | head -1)
 
+wait_up() {  # url pid name
+  for _ in $(seq 180); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { echo "$3 failed to start, see logs/"; exit 1; }
+    sleep 1
+  done
+  echo "$3 did not start within 3 minutes, see logs/"; exit 1
+}
+
 .venv/bin/rasa run actions --port "$ACTION_PORT" >logs/actions.log 2>&1 &
-actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null || true' EXIT
-for _ in $(seq 60); do
-  curl -sf "http://127.0.0.1:$ACTION_PORT/health" >/dev/null && break
-  sleep 1
-done
+pids=$!
+trap 'kill $pids 2>/dev/null || true' EXIT INT TERM
+wait_up "http://127.0.0.1:$ACTION_PORT/health" "$pids" "The action server"
 
 if [ "${1:-}" = "--shell" ]; then
   .venv/bin/rasa shell --model "$model" --endpoints endpoints.yml
   exit 0
 fi
 
+echo "Starting Rasa (model $model) ..."
+.venv/bin/rasa run --model "$model" --port "$RASA_PORT" --endpoints endpoints.yml \
+  --credentials credentials.yml --cors "*" --enable-api >logs/rasa.log 2>&1 &
+rasa_pid=$!
+pids="$pids $rasa_pid"
+wait_up "http://127.0.0.1:$RASA_PORT/" "$rasa_pid" "Rasa"
+
 cat <<MSG
-Starting Rasa on port $RASA_PORT (model $model) ...
-  REST:    curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"付款失败"}'
-  Logs:    logs/actions.log
+
+The assistant is running.
+  REST:     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"付款失败"}'
+  Logs:     logs/rasa.log, logs/actions.log
+  Tickets:  var/support.db (tickets, ratings, feedback)
 Stop with Ctrl-C.
 MSG
-.venv/bin/rasa run --model "$model" --port "$RASA_PORT" --endpoints endpoints.yml \
-  --credentials credentials.yml --cors "*" --enable-api
+wait $rasa_pid

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p results logs
-export PYTHONPATH=$PWD
+export PYTHONPATH=$PWD PYTHONWARNINGS=ignore
 
 echo "== rasa data validate"
 # Rasa 3.6 reports form questions (utter_ask_<slot>) as unused; anything

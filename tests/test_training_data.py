@@ -1,0 +1,83 @@
+"""The training data keeps its promises: contract intent names, enough
+varied examples, a held-out file that is really held out."""
+
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEM_INTENTS = [
+    "payment_failed", "charged_but_failed", "funds_not_received", "account_stolen", "forgot_password",
+    "account_locked", "refund_request", "bind_card_failed", "top_up_failed", "withdraw_failed",
+    "balance_abnormal", "app_malfunction", "fraud_report", "verify_official_service", "security_question",
+    "contact_channels", "service_hours", "complaint", "feedback", "feature_inquiry",
+]
+CONVERSATION_INTENTS = ["greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "request_human"]
+
+
+def examples(paths):
+    found = defaultdict(list)
+    for path in paths:
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            found[block["intent"]] += [line.strip()[2:].strip() for line in block["examples"].splitlines()
+                                       if line.strip().startswith("- ")]
+    return found
+
+
+TRAIN = examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))
+HELD_OUT = examples([ROOT / "tests" / "nlu_test.yml"])
+
+
+def domain_intents():
+    intents = set()
+    for path in (ROOT / "domain").glob("*.yml"):
+        intents |= set(yaml.safe_load(path.read_text(encoding="utf-8")).get("intents") or [])
+    return intents
+
+
+def test_contract_intents_are_in_domain_and_training_data():
+    for intent in PROBLEM_INTENTS + CONVERSATION_INTENTS:
+        assert intent in domain_intents(), intent
+        assert TRAIN[intent], intent
+
+
+def test_every_problem_intent_has_at_least_30_distinct_examples():
+    for intent in PROBLEM_INTENTS:
+        assert len(set(TRAIN[intent])) >= 30, (intent, len(set(TRAIN[intent])))
+
+
+def test_out_of_scope_examples_exist():
+    assert len(TRAIN["out_of_scope"]) >= 30
+
+
+def test_held_out_file_is_large_and_never_trained_on():
+    held_out = [text for texts in HELD_OUT.values() for text in texts]
+    trained = {text for texts in TRAIN.values() for text in texts}
+    assert len(held_out) >= 150
+    assert not set(held_out) & trained
+    assert set(PROBLEM_INTENTS) <= set(HELD_OUT)
+
+
+def test_no_example_is_labelled_with_two_intents():
+    seen = {}
+    for intent, texts in TRAIN.items():
+        for text in texts:
+            assert seen.setdefault(text, intent) == intent, f"{text!r}: {seen[text]} and {intent}"
+
+
+def test_every_problem_intent_has_a_dialogue_test_story():
+    stories = (ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8")
+    for intent in PROBLEM_INTENTS:
+        assert f"intent: {intent}" in stories, intent
+
+
+def test_no_brand_or_phone_number_in_code_or_domain_responses():
+    brand = yaml.safe_load((ROOT / "knowledge" / "brand.yml").read_text(encoding="utf-8"))
+    needles = [brand["brand_name"], brand["hotline"], brand["email"]]
+    sources = list((ROOT / "domain").glob("*.yml")) + [p for d in ("actions", "channels", "components", "stores")
+                                                        for p in (ROOT / d).glob("*.py")]
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        for needle in needles:
+            assert needle not in text, f"{needle} hard-coded in {path}"
