@@ -37,10 +37,12 @@ def with_sensitive_flag(metadata: Optional[Dict[Text, Any]], kinds: List[str]) -
 
 
 def guarded(on_new_message: Handler) -> Handler:
-    """Answers empty messages itself and warns about masked data, then hands
-    the (already masked) message to Rasa."""
+    """Masks the message (a no-op when the channel already did), answers
+    empty messages itself, warns about masked data, then hands it to Rasa."""
 
     async def handler(message: UserMessage) -> None:
+        message.text, kinds = clean_text(message.text)
+        message.metadata = with_sensitive_flag(message.metadata, kinds)
         if not message.text:
             await message.output_channel.send_text_message(message.sender_id, knowledge.reply("empty_message"))
             return

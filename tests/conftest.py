@@ -21,6 +21,8 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from tests.fakes import FakeWeChatAPI, SlowActionProxy
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = ROOT / ".venv" / "bin"
@@ -62,7 +64,8 @@ class Servers:
     rasa: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None
     endpoints: Optional[Path] = None
-    extra_credentials: str = ""
+    wechat_api: Optional[FakeWeChatAPI] = None
+    action_proxy: Optional[SlowActionProxy] = None
 
     def post(self, path: str, body: bytes, headers: Optional[Dict[str, str]] = None, timeout: float = 30):
         request = urllib.request.Request(self.rasa_url + path, data=body, headers=headers or {}, method="POST")
@@ -95,25 +98,35 @@ class Servers:
             self.rasa.wait(30)
 
 
+# The WeChat channel is configured from the environment, as in production.
+WECHAT = {"WECHAT_TOKEN": "test-token", "WECHAT_APP_ID": "wx0123456789abcdef",
+          "WECHAT_APP_SECRET": "test-secret", "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}
+
+
 def server_env(servers: Servers) -> Dict[str, str]:
     env = dict(os.environ)
+    env.update(WECHAT)
+    env["WECHAT_API_BASE"] = servers.wechat_api.url if servers.wechat_api else ""
     env["WALLET_DESK_DB"] = str(servers.desk_db)
     env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONWARNINGS"] = "ignore"
     return env
 
 
-def start_servers(tmp: Path, credentials: str = "") -> Servers:
+def start_servers(tmp: Path) -> Servers:
     rasa_port, action_port = free_port(), free_port()
     servers = Servers(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=f"http://127.0.0.1:{action_port}",
                       workdir=tmp, desk_db=tmp / "support.db", tracker_db=tmp / "conversations.db")
+    servers.wechat_api = FakeWeChatAPI()
+    # Rasa reaches the actions through a proxy that a test can slow down.
+    servers.action_proxy = SlowActionProxy(servers.action_url)
     servers.endpoints = tmp / "endpoints.yml"
     servers.endpoints.write_text(
-        f'action_endpoint:\n  url: "{servers.action_url}/webhook"\n'
+        f'action_endpoint:\n  url: "{servers.action_proxy.url}/webhook"\n'
         f"tracker_store:\n  type: stores.masking_tracker_store.MaskingSQLTrackerStore\n"
         f'  dialect: "sqlite"\n  db: "{servers.tracker_db}"\n'
         f'lock_store:\n  type: "in_memory"\n', encoding="utf-8")
-    (tmp / "credentials.yml").write_text((ROOT / "credentials.yml").read_text(encoding="utf-8") + credentials,
-                                         encoding="utf-8")
+    (tmp / "credentials.yml").write_text((ROOT / "credentials.yml").read_text(encoding="utf-8"), encoding="utf-8")
     log = tmp / "actions.log"
     env = server_env(servers)
     servers.actions = subprocess.Popen(
@@ -129,6 +142,9 @@ def stop_servers(servers: Servers) -> None:
     if servers.actions and servers.actions.poll() is None:
         servers.actions.terminate()
         servers.actions.wait(30)
+    for fake in (servers.wechat_api, servers.action_proxy):
+        if fake:
+            fake.close()
 
 
 @pytest.fixture(scope="session")
