@@ -39,7 +39,10 @@ wait_up "http://127.0.0.1:$RASA_PORT/" "$rasa_pid" "Rasa"
 cat <<MSG
 
 The assistant is running.
-  REST:     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"付款失败"}'
+  Chat page:  http://localhost:$RASA_PORT/webhooks/socketio/chat   (open in a browser or the app's webview)
+  Embed:      <script src="http://localhost:$RASA_PORT/webhooks/socketio/embed.js"></script>
+  WeChat:     http://localhost:$RASA_PORT/webhooks/wechat/   (server URL for the official account$( [ -z "${WECHAT_TOKEN:-}" ] && echo "; set WECHAT_TOKEN first"))
+  REST:       curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"付款失败"}'
   Logs:     logs/rasa.log, logs/actions.log
   Tickets:  var/support.db (tickets, ratings, feedback)
 Stop with Ctrl-C.

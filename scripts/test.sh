@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 mkdir -p results logs
 export PYTHONPATH=$PWD PYTHONWARNINGS=ignore
 
+scripts/install_test_deps.sh
+
 echo "== rasa data validate"
 # Rasa 3.6 reports form questions (utter_ask_<slot>) as unused; anything
 # else is a real warning and fails the run.
