@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Text
 
-import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -77,5 +76,4 @@ class ValidateHandoffDetailsForm(FormValidationAction):
 
 
 def _txn_types() -> Dict[str, List[str]]:
-    with open(knowledge.KNOWLEDGE_DIR / "entity_patterns.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["txn_type"]
+    return knowledge.entity_patterns()["txn_type"]

@@ -45,6 +45,10 @@ def replies() -> Dict[str, Any]:
     return _load(KNOWLEDGE_DIR / "replies.yml")
 
 
+def entity_patterns() -> Dict[str, Any]:
+    return _load(KNOWLEDGE_DIR / "entity_patterns.yml")
+
+
 def checklist(problem: str) -> Optional[Dict[str, Any]]:
     path = KNOWLEDGE_DIR / "checklists" / f"{problem}.yml"
     return _load(path) if path.is_file() else None

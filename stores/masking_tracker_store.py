@@ -9,13 +9,23 @@ keeps month-long WeChat conversations as fast as new ones.
 from __future__ import annotations
 
 import copy
-from typing import Iterator
+from typing import Any, Iterator
+
+import sqlalchemy as sa
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components.sensitive import mask_text
+from stores import speedups  # noqa: F401  (installs the Rasa speed-ups on import)
+
+
+def _sqlite_wal(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def masked_event(event: Event) -> Event:
@@ -30,6 +40,17 @@ def masked_event(event: Event) -> Event:
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # One commit per message: with the default rollback journal each
+            # commit waits for two fsyncs (22% of the server's time under load).
+            # WAL with synchronous=NORMAL stays consistent after a crash and
+            # may lose only the last moments before a power cut.
+            sa.event.listen(self.engine, "connect", _sqlite_wal)
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
     def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator:
         for event in super()._additional_events(session, tracker):
             yield masked_event(event)
