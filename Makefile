@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RASA_PORT ?= 5005
 ACTION_PORT ?= 5055
 
-.PHONY: run shell train test env env-dev validate clean
+.PHONY: run shell train test eval bench env env-dev validate clean
 
 env:
 	@scripts/bootstrap.sh
@@ -29,6 +29,14 @@ validate: env
 
 test: env-dev
 	@scripts/test.sh
+
+## NLU quality: this pipeline vs Rasa's stock Chinese pipeline vs keywords (docs/benchmarks.md).
+eval: env-dev
+	PYTHONPATH=. PYTHONWARNINGS=ignore $(BIN)/python bench/eval_nlu.py
+
+## Load, memory, long conversations and training time (docs/benchmarks.md).
+bench: env-dev train
+	PYTHONPATH=. PYTHONWARNINGS=ignore $(BIN)/python bench/run_bench.py
 
 clean:
 	rm -rf models results .rasa

@@ -165,18 +165,28 @@ async def open_loop(client, rate: float, seconds: float, think=(1.0, 3.0), tag: 
     return {"rate": rate, **summary}
 
 
-async def long_conversation(client, checkpoints=(5, 50, 200, 1000), samples: int = 5) -> Dict[str, float]:
-    """One sender talking for 1000 turns: latency around each checkpoint
-    (median of `samples` turns ending there)."""
+async def long_conversation(client, checkpoints=(5, 50, 200, 1000), samples: int = 5,
+                            new_session_per_visit: bool = True) -> Dict[str, float]:
+    """One sender playing visit after visit (the conversation scripts) for
+    max(checkpoints) messages; latency around each checkpoint is the median of
+    the `samples` messages ending there.
+
+    With `new_session_per_visit`, each visit starts with /session_start, which
+    is what Rasa does by itself when a user comes back after the session
+    expired (4 hours here): a WeChat user's months-long chat is many short
+    sessions. Without it, every message lands in one ever-growing session.
+    """
     sender = f"long-{uuid.uuid4().hex[:8]}"
-    turns = itertools.cycle(["付款失败", "/affirm", "/deny", "/affirm", "客服几点上班", "谢谢"])
     latencies: List[float] = []
+    visits = itertools.cycle(SCRIPTS)
     async with _session() as session:
-        for _ in range(max(checkpoints)):
-            text = next(turns)
-            started = time.perf_counter()
-            await client.send(session, sender, text)
-            latencies.append(time.perf_counter() - started)
+        while len(latencies) < max(checkpoints):
+            if new_session_per_visit:
+                await client.send(session, sender, "/session_start")
+            for text in client.script(next(visits)):
+                started = time.perf_counter()
+                await client.send(session, sender, text)
+                latencies.append(time.perf_counter() - started)
     result = {}
     for mark in checkpoints:
         window = latencies[max(0, mark - samples):mark]

@@ -1,6 +1,7 @@
 """Actions run on tracker fixtures, as Rasa's financial-demo tests them."""
 
 import asyncio
+import shutil
 
 import pytest
 from rasa_sdk import Tracker
@@ -9,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.checklist import ActionChecklistAnswer, ActionStartChecklist
 from actions.fallback import ActionRephrase
-from actions.handoff import ValidateHandoffDetailsForm
+from actions.handoff import ActionHandoff, ValidateHandoffDetailsForm
 from actions.handoff_desk import HandoffDesk
 from actions.survey import ActionSaveRating, read_rating
 
@@ -109,3 +110,19 @@ def test_details_answers_are_normalised(slot, said, stored):
     form = ValidateHandoffDetailsForm()
     validate = getattr(form, f"validate_{slot}")
     assert validate(said, CollectingDispatcher(), tracker("deny", said), {}) == {slot: stored}
+
+
+def test_outside_service_hours_the_user_is_told_when_support_opens(desk_file, monkeypatch, tmp_path):
+    from actions import knowledge
+
+    shutil.copytree(knowledge.KNOWLEDGE_DIR, tmp_path / "knowledge")
+    brand = tmp_path / "knowledge" / "brand.yml"
+    always_closed = brand.read_text(encoding="utf-8").replace('["09:00", "21:00"]', "null") \
+        .replace('["10:00", "18:00"]', "null")
+    brand.write_text(always_closed + "\n", encoding="utf-8")
+    monkeypatch.setattr(knowledge, "KNOWLEDGE_DIR", tmp_path / "knowledge")
+    messages, _ = run(ActionHandoff(), tracker("request_human", "转人工"))
+    text = "".join(m["text"] for m in messages)
+    assert "非工作时间" in text and "留言已经保存" in text
+    ticket = HandoffDesk(str(desk_file)).rows("tickets")[0]
+    assert ticket["within_hours"] == 0 and ticket["number"] in text

@@ -1,0 +1,166 @@
+"""`make eval`: intent classification quality of this project's pipeline,
+Rasa's stock Chinese pipeline and a keyword matcher, trained on the same
+data in the same run.
+
+For each: accuracy, macro-F1, per-intent F1, fallback rate and confusion
+on tests/nlu_test.yml (never trained on), out-of-scope texts counted
+separately, and 5-fold cross-validation on the training data.
+Writes results/eval.json, docs/confusion_matrix.png and the NLU part of
+docs/benchmarks.md (bench/report.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.nlu_report import fold, read_examples, scores  # noqa: E402
+
+PIPELINES = {
+    "this project (LogReg, word + char n-grams, rule entities)": ROOT / "config.yml",
+    "Rasa stock (Jieba + CountVectors + DIET)": ROOT / "bench" / "stock_config.yml",
+    "keyword matcher (floor)": ROOT / "bench" / "keyword_config.yml",
+}
+FOLDS = 5
+Example = Tuple[str, str]
+
+
+def training_examples() -> List[Example]:
+    examples: List[Example] = []
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        examples += list(read_examples(path))
+    return examples
+
+
+def write_nlu(examples: List[Example], path: Path) -> None:
+    by_intent: Dict[str, List[str]] = defaultdict(list)
+    for text, intent in examples:
+        by_intent[intent].append(text)
+    lines = ['version: "3.1"', "nlu:"]
+    for intent, texts in sorted(by_intent.items()):
+        lines.append(f"- intent: {intent}")
+        lines.append("  examples: |")
+        lines += [f"    - {json.dumps(t, ensure_ascii=False)[1:-1]}" for t in texts]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def train(config: Path, nlu_file: Path, out: Path) -> Tuple[str, float]:
+    from rasa.model_training import train_nlu
+
+    started = time.perf_counter()
+    model = train_nlu(config=str(config), nlu_data=str(nlu_file), output=str(out), domain=str(ROOT / "domain"))
+    return model, time.perf_counter() - started
+
+
+def predict(model: str, texts: List[str]) -> List[str]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+
+    async def run() -> List[str]:
+        out = []
+        for text in texts:
+            parsed = await agent.parse_message(text)
+            out.append((parsed.get("intent") or {}).get("name") or "nlu_fallback")
+        return out
+
+    return asyncio.run(run())
+
+
+def evaluate(expected: List[str], predicted: List[str]) -> Dict:
+    pairs = [(fold(e), fold(p)) for e, p in zip(expected, predicted)]
+    accuracy, macro_f1, per_intent = scores(pairs)
+    in_scope = [(e, p) for e, p in pairs if e != "fallback"]
+    oos = [p for e, p in pairs if e == "fallback"]
+    return {"accuracy": round(accuracy, 4), "macro_f1": round(macro_f1, 4),
+            "fallback_rate": round(sum(p == "fallback" for _, p in in_scope) / len(in_scope), 4),
+            "out_of_scope_to_fallback": f"{oos.count('fallback')}/{len(oos)}",
+            "per_intent_f1": {k: v["f1"] for k, v in per_intent.items()}, "pairs": pairs}
+
+
+def stratified_folds(examples: List[Example], k: int, seed: int = 13) -> List[List[Example]]:
+    rng = random.Random(seed)
+    by_intent: Dict[str, List[Example]] = defaultdict(list)
+    for example in examples:
+        by_intent[example[1]].append(example)
+    folds: List[List[Example]] = [[] for _ in range(k)]
+    for intent in sorted(by_intent):
+        items = by_intent[intent][:]
+        rng.shuffle(items)
+        for i, item in enumerate(items):
+            folds[i % k].append(item)
+    return folds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--folds", type=int, default=FOLDS)
+    parser.add_argument("--out", default=str(ROOT / "results" / "eval.json"))
+    args = parser.parse_args()
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.disable(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+    train_examples = training_examples()
+    held_out = list(read_examples(ROOT / "tests" / "nlu_test.yml"))
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        full = tmp_path / "train.yml"
+        write_nlu(train_examples, full)
+        for name, config in PIPELINES.items():
+            print(f"== {name}", flush=True)
+            model, seconds = train(config, full, tmp_path / "full")
+            held = evaluate([i for _, i in held_out], predict(model, [t for t, _ in held_out]))
+            print(f"   held-out: accuracy {held['accuracy']:.3f}, macro-F1 {held['macro_f1']:.3f}, "
+                  f"fallback {held['fallback_rate']:.3f}, out-of-scope → fallback {held['out_of_scope_to_fallback']}"
+                  f" (trained in {seconds:.0f} s)", flush=True)
+            cv = []
+            for index, test_fold in enumerate(stratified_folds(train_examples, args.folds)):
+                train_part = [e for i, f in enumerate(stratified_folds(train_examples, args.folds)) if i != index
+                              for e in f]
+                fold_file = tmp_path / f"fold{index}.yml"
+                write_nlu(train_part, fold_file)
+                fold_model, _ = train(config, fold_file, tmp_path / f"fold{index}")
+                fold_result = evaluate([i for _, i in test_fold], predict(fold_model, [t for t, _ in test_fold]))
+                cv.append(fold_result)
+                print(f"   fold {index + 1}/{args.folds}: accuracy {fold_result['accuracy']:.3f}, "
+                      f"macro-F1 {fold_result['macro_f1']:.3f}", flush=True)
+            results[name] = {
+                "config": str(config.relative_to(ROOT)),
+                "train_seconds": round(seconds, 1),
+                "held_out": held,
+                "cross_validation": {
+                    "folds": args.folds,
+                    "accuracy_mean": round(statistics.fmean(f["accuracy"] for f in cv), 4),
+                    "accuracy_std": round(statistics.pstdev(f["accuracy"] for f in cv), 4),
+                    "macro_f1_mean": round(statistics.fmean(f["macro_f1"] for f in cv), 4),
+                    "macro_f1_std": round(statistics.pstdev(f["macro_f1"] for f in cv), 4),
+                },
+            }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    from bench.report import confusion_png, write_report
+
+    confusion_png(results[next(iter(PIPELINES))]["held_out"]["pairs"], ROOT / "docs" / "confusion_matrix.png")
+    write_report()
+    print(f"wrote {args.out}, docs/confusion_matrix.png and docs/benchmarks.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

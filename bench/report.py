@@ -1,0 +1,157 @@
+"""docs/benchmarks.md and its figures, from results/eval.json (make eval) and
+results/bench.json (make bench). Either part may be missing; the report says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+RESULTS = ROOT / "results"
+
+
+def _load(name: str) -> Optional[Dict[str, Any]]:
+    path = RESULTS / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def confusion_png(pairs: List[Tuple[str, str]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = sorted({e for e, _ in pairs} | {p for _, p in pairs})
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for expected, predicted in pairs:
+        matrix[index[expected]][index[predicted]] += 1
+    fig, ax = plt.subplots(figsize=(12, 11))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=8)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    for i, row in enumerate(matrix):
+        for j, count in enumerate(row):
+            if count:
+                ax.text(j, i, count, ha="center", va="center", fontsize=7,
+                        color="white" if count > max(map(max, matrix)) / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("expected (held-out tests/nlu_test.yml)")
+    ax.set_title("Intent confusion, this project's pipeline")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def latency_png(bench: Dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for model, runs in bench["models"].items():
+        for channel, data in runs["realistic"].items():
+            rates = [r["rate"] for r in data]
+            ax.plot(rates, [r["p99_ms"] for r in data], marker="o", label=f"{model} · {channel} · p99")
+            ax.plot(rates, [r["p50_ms"] for r in data], marker=".", linestyle="--", label=f"{model} · {channel} · p50")
+    ax.set_xlabel("offered load (messages/s, 1-3 s think time)")
+    ax.set_ylabel("latency (ms)")
+    ax.set_yscale("log")
+    ax.grid(True, which="both", alpha=.3)
+    ax.legend(fontsize=7)
+    ax.set_title("Latency vs load, one Rasa server, 2 cores shared with the load generator")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _nlu_section(evaluation: Optional[Dict[str, Any]]) -> List[str]:
+    if not evaluation:
+        return ["## NLU quality", "", "_Not measured yet: run `make eval`._", ""]
+    lines = ["## NLU quality (`make eval`)", "",
+             "Held-out: `tests/nlu_test.yml`, utterances never trained on. Out-of-scope texts count as correct "
+             "when they end in the fallback. Cross-validation: stratified 5-fold on `data/nlu`.", "",
+             "| pipeline | held-out accuracy | macro-F1 | in-scope → fallback | out-of-scope → fallback "
+             "| 5-fold accuracy | 5-fold macro-F1 | train (s) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, r in evaluation.items():
+        h, cv = r["held_out"], r["cross_validation"]
+        lines.append(f"| {name} | {h['accuracy']:.3f} | {h['macro_f1']:.3f} | {h['fallback_rate']:.3f} "
+                     f"| {h['out_of_scope_to_fallback']} | {cv['accuracy_mean']:.3f} ± {cv['accuracy_std']:.3f} "
+                     f"| {cv['macro_f1_mean']:.3f} ± {cv['macro_f1_std']:.3f} | {r['train_seconds']} |")
+    names = list(evaluation)
+    intents = sorted(evaluation[names[0]]["held_out"]["per_intent_f1"])
+    lines += ["", "Per-intent F1 on the held-out file:", "",
+              "| intent | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
+    for intent in intents:
+        lines.append(f"| {intent} | " + " | ".join(
+            f"{evaluation[n]['held_out']['per_intent_f1'].get(intent, 0):.2f}" for n in names) + " |")
+    lines += ["", "![confusion matrix](confusion_matrix.png)", ""]
+    return lines
+
+
+def _load_section(bench: Optional[Dict[str, Any]]) -> List[str]:
+    if not bench:
+        return ["## Load", "", "_Not measured yet: run `make bench`._", ""]
+    lines = ["## Load (`make bench`)", "", bench.get("setup", ""), ""]
+    for model, runs in bench["models"].items():
+        lines += [f"### {model}", "", "Saturation: closed-loop users sending without pause.", "",
+                  "| channel | users | messages/s | p50 ms | p95 ms | p99 ms | errors |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for channel, data in runs["saturation"].items():
+            for r in data:
+                lines.append(f"| {channel} | {r['users']} | {r['msgs_per_s']} | {r['p50_ms']} | {r['p95_ms']} "
+                             f"| {r['p99_ms']} | {r['errors']} |")
+        lines += ["", "Realistic: conversations arriving at a fixed rate, 1-3 s think time per turn (open loop).", "",
+                  "| channel | offered msg/s | achieved msg/s | p50 ms | p95 ms | p99 ms | errors |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for channel, data in runs["realistic"].items():
+            for r in data:
+                lines.append(f"| {channel} | {r['rate']} | {r['msgs_per_s']} | {r['p50_ms']} | {r['p95_ms']} "
+                             f"| {r['p99_ms']} | {r['errors']} |")
+        memory = runs.get("memory", {})
+        lines += ["", f"Peak RSS: Rasa server {memory.get('rasa_peak_rss_mb')} MB, "
+                      f"action server {memory.get('actions_peak_rss_mb')} MB.", ""]
+        if runs.get("long_conversation"):
+            lines += ["Long conversation (one sender):", "", "| case | " +
+                      " | ".join(k.replace("_ms", "") for k in runs["long_conversation"][0]["latency"]) + " |",
+                      "| --- |" + " --- |" * len(runs["long_conversation"][0]["latency"])]
+            for case in runs["long_conversation"]:
+                lines.append(f"| {case['case']} | " + " | ".join(f"{v} ms" for v in case["latency"].values()) + " |")
+            lines.append("")
+    if bench.get("ratios"):
+        lines += ["### This project vs the stock pipeline", "", "| measure | ratio |", "| --- | --- |"]
+        lines += [f"| {k} | {v} |" for k, v in bench["ratios"].items()]
+        lines.append("")
+    if bench.get("training"):
+        t = bench["training"]
+        lines += ["### Training", "", "| measure | value |", "| --- | --- |"]
+        lines += [f"| {k} | {v} |" for k, v in t.items()]
+        lines.append("")
+    lines += ["![latency vs load](latency_vs_load.png)", ""]
+    return lines
+
+
+def write_report() -> Path:
+    evaluation, bench = _load("eval.json"), _load("bench.json")
+    if evaluation:
+        evaluation = {k: {**v, "held_out": {kk: vv for kk, vv in v["held_out"].items() if kk != "pairs"}}
+                      for k, v in evaluation.items()}
+    lines = ["# Benchmarks", "",
+             "Measured on the project's own machine kind: 2 cores, 24 GB, no GPU; load generator on the same "
+             "machine, loopback only. Regenerate with `make eval` and `make bench`; raw figures are in "
+             "`results/eval.json` and `results/bench.json`.", ""]
+    lines += _nlu_section(evaluation) + _load_section(bench)
+    notes = DOCS / "benchmarks-notes.md"
+    if notes.is_file():
+        lines += [notes.read_text(encoding="utf-8")]
+    DOCS.mkdir(exist_ok=True)
+    if bench:
+        latency_png(bench, DOCS / "latency_vs_load.png")
+    path = DOCS / "benchmarks.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
