@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
 from actions.checklist_runner import HANDOFF, SOLVED, ChecklistRunner, Turn
-from actions.common import DETAIL_SLOTS, entity_values, latest_intent, reset, send
+from actions.common import DETAIL_SLOTS, entity_values, latest_intent, rating_buttons, reset, send
 
 
 def runner_for(problem: str) -> ChecklistRunner:
@@ -32,10 +32,8 @@ def finish(dispatcher: CollectingDispatcher, problem: str, turn: Turn) -> List[E
     send(dispatcher, turn.prompts)
     events = state_events(problem, turn)
     if turn.outcome == SOLVED:
-        rating_buttons = [{"title": b["title"], "payload": f'/rate{{"rating": {b["rating"]}}}'}
-                          for b in knowledge.replies()["rating_buttons"]]
         dispatcher.utter_message(text=knowledge.reply("solved"))
-        dispatcher.utter_message(text=knowledge.reply("ask_rating"), buttons=rating_buttons)
+        dispatcher.utter_message(text=knowledge.reply("ask_rating"), buttons=rating_buttons())
     elif turn.outcome == HANDOFF:
         # The form asks only for the details still missing, then hands off.
         events += [ActiveLoop("handoff_details_form"), SlotSet("requested_slot", None)]

@@ -25,6 +25,11 @@ def send(dispatcher: CollectingDispatcher, prompts: Iterable[Prompt]) -> None:
             dispatcher.utter_message(text=prompt.text, buttons=prompt.buttons or None)
 
 
+def rating_buttons() -> List[Dict[str, str]]:
+    return [{"title": b["title"], "payload": f'/rate{{"rating": {b["rating"]}}}'}
+            for b in knowledge.replies()["rating_buttons"]]
+
+
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 

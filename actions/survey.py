@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.common import entity_values
+from actions.common import entity_values, rating_buttons
 from actions.handoff_desk import desk
 
 # Words people rate with when they do not type a number.
@@ -47,9 +47,7 @@ class ActionSaveRating(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         rating = read_rating(tracker.latest_message.get("text"), entity_values(tracker, "rating"))
         if rating is None:
-            buttons = [{"title": b["title"], "payload": f'/rate{{"rating": {b["rating"]}}}'}
-                       for b in knowledge.replies()["rating_buttons"]]
-            dispatcher.utter_message(text=knowledge.reply("rating_unclear"), buttons=buttons)
+            dispatcher.utter_message(text=knowledge.reply("rating_unclear"), buttons=rating_buttons())
             return []
         desk().save_rating(tracker.sender_id, tracker.get_slot("problem"), rating)
         dispatcher.utter_message(text=knowledge.reply("rating_saved"))

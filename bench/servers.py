@@ -45,17 +45,18 @@ def _children(pid: int):
         return []
 
 
-def _wait(url: str, process: subprocess.Popen, log: Path, seconds: int = 240) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: int = 240) -> None:
+    """Polls `url` until it answers; fails with the end of the server's log."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited; see {log}")
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
         try:
             urllib.request.urlopen(url, timeout=2)
             return
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"{url} did not start; see {log}")
+    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
 
 
 @dataclass
@@ -93,10 +94,10 @@ def start(model: str, workdir: Path, endpoints_extra: str = "") -> Running:
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)], cwd=ROOT, env=env,
                                stdout=open(actions_log, "w"), stderr=subprocess.STDOUT)
-    _wait(f"http://127.0.0.1:{action_port}/health", actions, actions_log)
+    wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, actions_log)
     rasa = subprocess.Popen([str(BIN / "rasa"), "run", "--model", model, "--port", str(rasa_port),
                              "--interface", "127.0.0.1", "--endpoints", str(endpoints),
                              "--credentials", str(ROOT / "credentials.yml")],
                             cwd=ROOT, env=env, stdout=open(rasa_log, "w"), stderr=subprocess.STDOUT)
-    _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+    wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
     return Running(f"http://127.0.0.1:{rasa_port}", rasa, actions, workdir)

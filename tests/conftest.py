@@ -9,10 +9,8 @@ from __future__ import annotations
 import glob
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from bench.servers import free_port, wait_until_up
 from tests.fakes import FakeWeChatAPI, SlowActionProxy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,30 +27,11 @@ sys.path.insert(0, str(ROOT))
 BIN = ROOT / ".venv" / "bin"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def latest_model() -> str:
     models = glob.glob(str(ROOT / "models" / "wallet-*.tar.gz"))
     if not models:
         pytest.fail("no trained model: run `make train` first")
     return max(models, key=os.path.getmtime)
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: int = 180) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
 
 
 @dataclass
@@ -90,7 +70,7 @@ class Servers:
              "--endpoints", str(self.endpoints), "--credentials", str(self.workdir / "credentials.yml"),
              "--enable-api"],
             cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT, env=server_env(self))
-        wait_for(self.rasa_url + "/", self.rasa, log)
+        wait_until_up(self.rasa_url + "/", self.rasa, log)
 
     def stop_rasa(self) -> None:
         if self.rasa and self.rasa.poll() is None:
@@ -132,7 +112,7 @@ def start_servers(tmp: Path) -> Servers:
     servers.actions = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
         cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env)
-    wait_for(servers.action_url + "/health", servers.actions, log)
+    wait_until_up(servers.action_url + "/health", servers.actions, log)
     servers.start_rasa()
     return servers
 
