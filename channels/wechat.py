@@ -117,6 +117,14 @@ class WeChatInput(InputChannel):
             return False
         return True
 
+    def _refusal(self, request: Request) -> Optional[HTTPResponse]:
+        """503 while unconfigured, 403 for a forged or stale signature; None if fine."""
+        if not self.token:
+            return response.text("wechat channel not configured", status=503)
+        if not self._signed(request):
+            return response.text("invalid signature", status=403)
+        return None
+
     # -- routes -----------------------------------------------------------
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
@@ -125,18 +133,13 @@ class WeChatInput(InputChannel):
 
         @hook.route("/", methods=["GET"], strict_slashes=False)
         async def verify(request: Request) -> HTTPResponse:
-            if not self.token:
-                return response.text("wechat channel not configured", status=503)
-            if not self._signed(request):
-                return response.text("invalid signature", status=403)
-            return response.text(request.args.get("echostr", ""))
+            return self._refusal(request) or response.text(request.args.get("echostr", ""))
 
         @hook.route("/", methods=["POST"], strict_slashes=False)
         async def receive(request: Request) -> HTTPResponse:
-            if not self.token:
-                return response.text("wechat channel not configured", status=503)
-            if not self._signed(request):
-                return response.text("invalid signature", status=403)
+            refused = self._refusal(request)
+            if refused:
+                return refused
             message = self._parse(request)
             if message is None:
                 return response.text("malformed message", status=400)
