@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
-import json
 import random
 import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import aiohttp
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Text
+from typing import Any, Dict, List, Text
 
-from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import knowledge
-from channels.masked import guarded
+from channels.masked import Handler, guarded
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 ASSETS = {
@@ -35,7 +34,6 @@ ASSETS = {
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 HISTORY_LIMIT = 200
 
-Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 def session_history(events: List[Any]) -> List[Dict[str, Any]]:

@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -28,13 +28,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import knowledge
-from channels.masked import guarded
+from channels.masked import Handler, guarded
 from channels.wechat_api import CustomerServiceAPI
 from channels.wechat_format import last_bot_turn, payload_for_digit, render_turn, split_for_wechat
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[UserMessage], Awaitable[None]]
 MAX_CLOCK_SKEW = 300          # seconds a signed request may be old (replay protection)
 LEDGER_SECONDS = 600          # how long a MsgId is remembered
 TEXT_ONLY_TYPES = {"image", "voice", "video", "shortvideo", "location", "link", "file"}

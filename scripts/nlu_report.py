@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import yaml

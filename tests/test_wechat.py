@@ -8,7 +8,6 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from wechatpy.crypto import WeChatCrypto
 
 from actions.handoff_desk import HandoffDesk
