@@ -21,6 +21,7 @@ from components.sensitive import mask_text
 # megabyte of text would stall the server for everyone else.
 MAX_MESSAGE_CHARS = 4000
 SENSITIVE_KEY = "sensitive_data"
+TRUNCATED_KEY = "truncated"
 
 Handler = Callable[[UserMessage], Awaitable[None]]
 
@@ -32,8 +33,16 @@ def clean_text(text: Optional[str]) -> Tuple[str, List[str]]:
     return mask_text(text.strip()[:MAX_MESSAGE_CHARS])
 
 
-def with_sensitive_flag(metadata: Optional[Dict[Text, Any]], kinds: List[str]) -> Optional[Dict[Text, Any]]:
-    return {**(metadata or {}), SENSITIVE_KEY: kinds} if kinds else metadata
+def too_long(text: Any) -> bool:
+    return isinstance(text, str) and len(text.strip()) > MAX_MESSAGE_CHARS
+
+
+def with_flags(metadata: Optional[Dict[Text, Any]], kinds: List[str], truncated: bool) -> Optional[Dict[Text, Any]]:
+    if kinds:
+        metadata = {**(metadata or {}), SENSITIVE_KEY: kinds}
+    if truncated:
+        metadata = {**(metadata or {}), TRUNCATED_KEY: True}
+    return metadata
 
 
 def guarded(on_new_message: Handler) -> Handler:
@@ -41,13 +50,18 @@ def guarded(on_new_message: Handler) -> Handler:
     empty messages itself, warns about masked data, then hands it to Rasa."""
 
     async def handler(message: UserMessage) -> None:
+        truncated = too_long(message.text)
         message.text, kinds = clean_text(message.text)
-        message.metadata = with_sensitive_flag(message.metadata, kinds)
+        message.metadata = with_flags(message.metadata, kinds, truncated)
+        flags = message.metadata or {}
         if not message.text:
             await message.output_channel.send_text_message(message.sender_id, knowledge.reply("empty_message"))
             return
-        if (message.metadata or {}).get(SENSITIVE_KEY):
+        if flags.get(SENSITIVE_KEY):
             await message.output_channel.send_text_message(message.sender_id, knowledge.reply("sensitive_warning"))
+        if flags.get(TRUNCATED_KEY):
+            await message.output_channel.send_text_message(
+                message.sender_id, knowledge.reply("message_truncated", limit=MAX_MESSAGE_CHARS))
         await on_new_message(message)
 
     return handler
@@ -68,8 +82,8 @@ class MaskedRestInput(RestInput):
         return clean_text(super()._extract_message(req))[0]
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        kinds = clean_text(super()._extract_message(request))[1]
-        return with_sensitive_flag(super().get_metadata(request), kinds)
+        raw = super()._extract_message(request)
+        return with_flags(super().get_metadata(request), clean_text(raw)[1], too_long(raw))
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

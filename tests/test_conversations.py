@@ -107,7 +107,7 @@ def test_bad_input_gets_a_clear_answer(servers):
     assert "空消息" in texts(servers.say("conv-bad", "   "))
     assert texts(servers.say("conv-bad", "😂😂"))                     # some answer, not silence
     assert texts(servers.say("conv-bad", "I cannot pay with my wallet"))
-    assert texts(servers.say("conv-bad", "付款失败" * 5000))         # 20,000 characters
+    assert "太长" in texts(servers.say("conv-bad", "付款失败" * 5000))  # 20,000 characters
     assert texts(servers.say("conv-bad", 12345))                      # a number instead of text
     status, _ = servers.post("/webhooks/rest/webhook", b'{"sender": "x", "message": ', {"Content-Type": "application/json"})
     assert status == 400
