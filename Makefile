@@ -32,11 +32,11 @@ test: env-dev
 
 ## NLU quality: this pipeline vs Rasa's stock Chinese pipeline vs keywords (docs/benchmarks.md).
 eval: env-dev
-	PYTHONPATH=. PYTHONWARNINGS=ignore $(BIN)/python bench/eval_nlu.py
+	PYTHONPATH=. PYTHONWARNINGS=ignore RASA_TELEMETRY_ENABLED=false $(BIN)/python bench/eval_nlu.py
 
 ## Load, memory, long conversations and training time (docs/benchmarks.md).
 bench: env-dev train
-	PYTHONPATH=. PYTHONWARNINGS=ignore $(BIN)/python bench/run_bench.py
+	PYTHONPATH=. PYTHONWARNINGS=ignore RASA_TELEMETRY_ENABLED=false $(BIN)/python bench/run_bench.py
 
 clean:
 	rm -rf models results .rasa

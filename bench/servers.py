@@ -88,7 +88,7 @@ def start(model: str, workdir: Path, endpoints_extra: str = "") -> Running:
         f"tracker_store:\n  type: stores.masking_tracker_store.MaskingSQLTrackerStore\n"
         f'  dialect: "sqlite"\n  db: "{workdir / "conversations.db"}"\n'
         f'lock_store:\n  type: "in_memory"\n' + endpoints_extra, encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore", WALLET_DESK_DB=str(workdir / "support.db"),
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore", RASA_TELEMETRY_ENABLED="false", WALLET_DESK_DB=str(workdir / "support.db"),
                WECHAT_TOKEN=WECHAT_TOKEN, WECHAT_APP_ID="wxbench", WECHAT_APP_SECRET="bench",
                WECHAT_API_BASE="http://127.0.0.1:9")
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"

@@ -4,7 +4,8 @@
 # model and action server in this terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONWARNINGS=ignore PYTHONPATH=$PWD
+# Rasa reports usage to an outside service unless told not to; nothing leaves this machine.
+export PYTHONWARNINGS=ignore PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 mkdir -p var logs

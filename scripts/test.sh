@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p results logs
-export PYTHONPATH=$PWD PYTHONWARNINGS=ignore
+export PYTHONPATH=$PWD PYTHONWARNINGS=ignore RASA_TELEMETRY_ENABLED=false
 
 scripts/install_test_deps.sh
 

@@ -3,6 +3,7 @@
 # fingerprinting also skips unchanged parts, but it needs ~15 s to load the
 # graph first; hashing the inputs here answers "nothing changed" in under 1 s.
 set -euo pipefail
+export RASA_TELEMETRY_ENABLED=false  # no usage reports leave the machine
 cd "$(dirname "$0")/.."
 inputs=$(find config.yml domain data components knowledge/entity_patterns.yml knowledge/userdict \
   -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) | sort)

@@ -90,6 +90,7 @@ def server_env(servers: Servers) -> Dict[str, str]:
     env["WALLET_DESK_DB"] = str(servers.desk_db)
     env["PYTHONPATH"] = str(ROOT)
     env["PYTHONWARNINGS"] = "ignore"
+    env["RASA_TELEMETRY_ENABLED"] = "false"
     return env
 
 
