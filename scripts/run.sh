@@ -44,8 +44,8 @@ The assistant is running.
   Embed:      <script src="http://localhost:$RASA_PORT/webhooks/socketio/embed.js"></script>
   WeChat:     http://localhost:$RASA_PORT/webhooks/wechat/   (server URL for the official account$( [ -z "${WECHAT_TOKEN:-}" ] && echo "; set WECHAT_TOKEN first"))
   REST:       curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"付款失败"}'
-  Logs:     logs/rasa.log, logs/actions.log
-  Tickets:  var/support.db (tickets, ratings, feedback)
+  Logs:       logs/rasa.log, logs/actions.log
+  Tickets:    var/support.db (tickets, ratings, feedback)
 Stop with Ctrl-C.
 MSG
 wait $rasa_pid
