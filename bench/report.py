@@ -94,27 +94,29 @@ def _nlu_section(evaluation: Optional[Dict[str, Any]]) -> List[str]:
     return lines
 
 
+def _load_table(by_channel: Dict[str, List[Dict[str, Any]]], lead: List[Tuple[str, str]]) -> List[str]:
+    """One row per run: channel, the `lead` columns, then latency and errors."""
+    columns = lead + [("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"), ("p99 ms", "p99_ms"), ("errors", "errors")]
+    lines = ["| channel | " + " | ".join(title for title, _ in columns) + " |",
+             "| --- |" + " --- |" * len(columns)]
+    for channel, runs in by_channel.items():
+        for run in runs:
+            lines.append(f"| {channel} | " + " | ".join(str(run.get(key, "")) for _, key in columns) + " |")
+    return lines
+
+
 def _load_section(bench: Optional[Dict[str, Any]]) -> List[str]:
     if not bench:
         return ["## Load", "", "_Not measured yet: run `make bench`._", ""]
     lines = ["## Load (`make bench`)", "", bench.get("setup", ""), ""]
     for model, runs in bench["models"].items():
-        lines += [f"### {model}", "", "Saturation: closed-loop users sending without pause.", "",
-                  "| channel | users | messages/s | p50 ms | p95 ms | p99 ms | errors |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]
-        for channel, data in runs["saturation"].items():
-            for r in data:
-                lines.append(f"| {channel} | {r['users']} | {r['msgs_per_s']} | {r['p50_ms']} | {r['p95_ms']} "
-                             f"| {r['p99_ms']} | {r['errors']} |")
+        lines += [f"### {model}", "", "Saturation: closed-loop users sending without pause.", ""]
+        lines += _load_table(runs["saturation"], [("users", "users"), ("messages/s", "msgs_per_s")])
         lines += ["", "Realistic: conversations arriving at a fixed rate, 1-3 s think time per turn (open loop).", "",
                   "Arrivals are set for the target rate; users think only after a reply, so once the server "
-                  "falls behind, fewer messages are actually sent (the 'sent' column).", "",
-                  "| channel | target msg/s | sent msg/s | answered msg/s | p50 ms | p95 ms | p99 ms | errors |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-        for channel, data in runs["realistic"].items():
-            for r in data:
-                lines.append(f"| {channel} | {r['rate']} | {r.get('offered_msgs_per_s', '')} | {r['msgs_per_s']} "
-                             f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} |")
+                  "falls behind, fewer messages are actually sent (the 'sent' column).", ""]
+        lines += _load_table(runs["realistic"], [("target msg/s", "rate"), ("sent msg/s", "offered_msgs_per_s"),
+                                                 ("answered msg/s", "msgs_per_s")])
         memory = runs.get("memory", {})
         lines += ["", f"Peak RSS: Rasa server {memory.get('rasa_peak_rss_mb')} MB, "
                       f"action server {memory.get('actions_peak_rss_mb')} MB.", ""]

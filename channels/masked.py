@@ -78,12 +78,20 @@ class MaskedRestInput(RestInput):
     def name(cls) -> Text:
         return "rest"
 
+    def _cleaned(self, request: Request) -> Tuple[str, List[str], bool]:
+        """Masks the request's text once; both extractors below ask for it."""
+        if not hasattr(request.ctx, "wallet_cleaned"):
+            raw = super()._extract_message(request)
+            text, kinds = clean_text(raw)
+            request.ctx.wallet_cleaned = (text, kinds, too_long(raw))
+        return request.ctx.wallet_cleaned
+
     def _extract_message(self, req: Request) -> Optional[Text]:
-        return clean_text(super()._extract_message(req))[0]
+        return self._cleaned(req)[0]
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        raw = super()._extract_message(request)
-        return with_flags(super().get_metadata(request), clean_text(raw)[1], too_long(raw))
+        _, kinds, truncated = self._cleaned(request)
+        return with_flags(super().get_metadata(request), kinds, truncated)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

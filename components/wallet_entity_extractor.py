@@ -50,13 +50,14 @@ class WalletEntityExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
+            sensitive = self.rules.sensitive(text)
             found = [
                 {"entity": f.entity, "value": f.value, "start": f.start, "end": f.end, "confidence_entity": 1.0}
-                for f in self.rules.entities(text)
+                for f in self.rules.entities(text, sensitive)
             ]
             found += [
                 {"entity": "sensitive_data", "value": s.kind, "start": s.start, "end": s.end, "confidence_entity": 1.0}
-                for s in self.rules.sensitive(text)
+                for s in sensitive
             ]
             if found:
                 found = self.add_extractor_name(found)

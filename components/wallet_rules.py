@@ -59,14 +59,15 @@ class WalletRules:
 
     # -- entities -----------------------------------------------------------
 
-    def entities(self, text: str) -> List[Found]:
-        """`amount` (a number) and `txn_type` (a canonical value) in `text`."""
+    def entities(self, text: str, sensitive: Optional[List[Sensitive]] = None) -> List[Found]:
+        """`amount` (a number) and `txn_type` (a canonical value) in `text`.
+        Pass `sensitive` when the caller has scanned the text already."""
         found: List[Found] = []
         doc = self.nlp.make_doc(text)
         for match_id, start, end in self.txn_matcher(doc):
             span = doc[start:end]
             found.append(Found("txn_type", self.nlp.vocab.strings[match_id], span.start_char, span.end_char, span.text))
-        masked_spans = [(s.start, s.end) for s in self.sensitive(text)]
+        masked_spans = [(s.start, s.end) for s in (self.sensitive(text) if sensitive is None else sensitive)]
         for match in self.amount_re.finditer(text):
             if any(a < match.end() and match.start() < b for a, b in masked_spans):
                 continue
