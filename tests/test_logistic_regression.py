@@ -1,0 +1,50 @@
+"""The classifier's faster input row must be exactly the matrix Rasa builds,
+or the model would answer differently from how it was measured."""
+
+import numpy as np
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import coo_matrix
+
+from components.logistic_regression import WalletLogisticRegressionClassifier, sentence_row
+
+
+def message(seed: int) -> Message:
+    rng = np.random.default_rng(seed)
+    result = Message(data={TEXT: "付款失败"})
+    for origin, width in (("words", 40), ("chars", 90)):
+        result.add_features(Features(coo_matrix(rng.random((3, width)) > 0.8), FEATURE_TYPE_SEQUENCE, TEXT, origin))
+        result.add_features(Features(coo_matrix((rng.random((1, width)) > 0.7) * rng.integers(1, 4, (1, width))),
+                                     FEATURE_TYPE_SENTENCE, TEXT, origin))
+    return result
+
+
+def rasa_matrix(messages):
+    return LogisticRegressionClassifier._create_X(None, messages)
+
+
+def our_matrix(messages):
+    classifier = object.__new__(WalletLogisticRegressionClassifier)  # _create_X needs no trained state
+    return classifier._create_X(messages)
+
+
+def test_one_message_gives_rasas_matrix():
+    ours = our_matrix([message(1)])
+    assert ours.shape == (1, 130)
+    assert (ours != rasa_matrix([message(1)])).nnz == 0
+
+
+def test_many_messages_give_rasas_matrix():
+    messages = [message(seed) for seed in range(25)]
+    ours = our_matrix(messages)
+    assert ours.shape == (25, 130)
+    assert (ours != rasa_matrix(messages)).nnz == 0
+
+
+def test_dense_features_are_left_to_rasa():
+    with_dense = message(2)
+    with_dense.add_features(Features(np.ones((1, 4)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+    assert sentence_row(with_dense) is None
+    assert our_matrix([with_dense]).shape == (1, 134)
