@@ -56,9 +56,15 @@ class DeliveryLedger:
         return self._entries.get(key)
 
     def start(self, key: str, work: Awaitable[List[Dict[str, Any]]]) -> Delivery:
+        # Entries are kept in the order they were made, so expired ones are
+        # at the front: scanning them all made every message pay for the
+        # last ten minutes of traffic (60,000 entries at 100 messages/s).
         now = time.monotonic()
-        for old in [k for k, d in self._entries.items() if now - d.created > LEDGER_SECONDS]:
-            del self._entries[old]
+        while self._entries:
+            oldest = next(iter(self._entries))
+            if now - self._entries[oldest].created <= LEDGER_SECONDS:
+                break
+            del self._entries[oldest]
         delivery = Delivery(asyncio.ensure_future(work))
         self._entries[key] = delivery
         return delivery

@@ -71,6 +71,7 @@ def _all_subclasses(cls: Any) -> list:
     return list(_all_subclasses_once(cls))
 
 
+_original_run = DaskGraphRunner.run
 Plan = List[Tuple[Text, Tuple[Text, ...]]]
 
 

@@ -9,7 +9,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -106,18 +105,3 @@ def test_the_memory_keeps_at_most_cache_size_conversations(domain, tmp_path):
     assert run(one.retrieve("u0")) is not kept[0]  # the oldest was let go and is loaded again
     assert texts(run(one.retrieve("u0"))) == ["付款失败了", "先看看网络是否正常"]
     assert run(one.retrieve("u2")) is kept[2]
-
-
-def test_action_server_replies_are_checked_as_rasa_checks_them():
-    action = RemoteAction("action_checklist_answer", None)
-    good = {"events": [{"event": "slot", "name": "problem", "value": "payment_failed"},
-                       {"event": "active_loop", "name": "handoff_details_form"},
-                       {"event": "bot", "text": "好的"}],
-            "responses": [{"text": "你好", "buttons": [{"title": "是", "payload": "/affirm"}]}]}
-    assert action._validate_action_result(good)
-    from jsonschema import ValidationError
-
-    for broken in ({"events": [{"event": "no_such_event"}]}, {"events": [{"event": "slot"}]},
-                   {"events": "slot"}, {"events": [{"name": "x"}]}, {"responses": ["你好"]}):
-        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
-            action._validate_action_result(broken)

@@ -1,6 +1,7 @@
 """The WeChat official-account bridge against a real Rasa server, speaking
 the protocol as WeChat does: signed GETs and POSTs, plain and AES mode."""
 
+import asyncio
 import hashlib
 import re
 import time
@@ -169,3 +170,25 @@ def test_slow_answer_is_acknowledged_then_sent_through_the_customer_service_api(
     late = sent[before]
     assert late["touser"] == "wx-slow" and late["msgtype"] == "text"
     assert "09:00" in late["text"]["content"]
+
+
+def test_the_ledger_forgets_a_message_id_only_after_its_window(monkeypatch):
+    from channels import wechat
+
+    monkeypatch.setattr(wechat, "LEDGER_SECONDS", 0.2)
+
+    async def reply(text):
+        return [{"text": text}]
+
+    async def scenario():
+        ledger = wechat.DeliveryLedger()
+        ledger.start("msg-1", reply("一"))
+        await asyncio.sleep(0.12)
+        ledger.start("msg-2", reply("二"))
+        await asyncio.sleep(0.12)
+        ledger.start("msg-3", reply("三"))  # msg-1 is now past its window, msg-2 is not
+        assert ledger.get("msg-1") is None
+        assert await ledger.get("msg-2").task == [{"text": "二"}]
+        assert await ledger.get("msg-3").task == [{"text": "三"}]
+
+    asyncio.run(scenario())
