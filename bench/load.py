@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import math
 import random
 import statistics
 import time
@@ -120,6 +121,13 @@ async def closed_loop(client, users: int, seconds: float, tag: str = "c") -> Dic
     return {"users": users, **stats.summary()}
 
 
+def _caught_pause(rng: random.Random, think) -> float:
+    """A uniform think pause as seen at a random moment (length-biased):
+    density proportional to its length on [low, high]."""
+    low, high = think
+    return math.sqrt(low * low + rng.random() * (high * high - low * low))
+
+
 async def open_loop(client, rate: float, seconds: float, think=(1.0, 3.0), tag: str = "o",
                     seed: int = 7) -> Dict[str, float]:
     """Conversations arrive (Poisson) so that `rate` messages/s are offered;
@@ -133,24 +141,28 @@ async def open_loop(client, rate: float, seconds: float, think=(1.0, 3.0), tag: 
     offered = 0
 
     async with _session() as session:
-        async def conversation(script: List[str], sender: str) -> None:
+        async def conversation(script: List[str], sender: str, first_pause: float = 0.0) -> None:
             nonlocal offered
             for i, text in enumerate(client.script(script)):
-                if i:
-                    await asyncio.sleep(rng.uniform(*think))
+                await asyncio.sleep(rng.uniform(*think) if i else first_pause)
                 if time.perf_counter() >= deadline:
                     return
                 offered += 1
                 await _timed(client, session, sender, text, stats)
 
         # Warm start: conversations already under way, so the offered rate is
-        # reached at once instead of after one conversation length.
+        # reached at once instead of after one conversation length. Each is in
+        # the middle of a think pause: a pause drawn as an observer arriving at
+        # a random moment sees it (longer pauses are likelier to be caught),
+        # and the part of it still to come. Sending all their first messages
+        # at once would offer twice the rate for the first seconds.
         in_flight = int(arrivals_per_s * mean_turns * statistics.fmean(think))
         for n in range(in_flight):
             script = SCRIPTS[n % len(SCRIPTS)]
             skip = rng.randrange(len(script))
-            tasks.append(asyncio.ensure_future(conversation(script[skip:], f"{tag}-w{n}-{uuid.uuid4().hex[:6]}")))
-            await asyncio.sleep(rng.uniform(0, statistics.fmean(think)) / max(in_flight, 1))
+            remaining = rng.uniform(0, _caught_pause(rng, think))
+            tasks.append(asyncio.ensure_future(
+                conversation(script[skip:], f"{tag}-w{n}-{uuid.uuid4().hex[:6]}", first_pause=remaining)))
         n = 0
         while time.perf_counter() < deadline:
             await asyncio.sleep(rng.expovariate(arrivals_per_s))

@@ -73,3 +73,38 @@ def test_the_policy_graph_run_in_order_gives_dasks_prediction(agent):
     assert ours[target].max_confidence_index == rasas[target].max_confidence_index
     assert ours[target].policy_name == rasas[target].policy_name
     assert list(ours[target].probabilities) == list(rasas[target].probabilities)
+
+
+def test_action_calls_reuse_one_connection_and_survive_a_restarted_action_server():
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def scenario():
+        peers = []
+
+        async def webhook(request):
+            peers.append(request.transport.get_extra_info("peername"))
+            body = await request.json()
+            return web.json_response({"events": [], "responses": [{"text": body["text"]}]})
+
+        async def serve(port=0):
+            app = web.Application()
+            app.router.add_post("/webhook", webhook)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", port)
+            await site.start()
+            return runner, site._server.sockets[0].getsockname()[1]
+
+        runner, port = await serve()
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        assert (await endpoint.request(json={"text": "付款失败"}))["responses"][0]["text"] == "付款失败"
+        assert (await endpoint.request(json={"text": "网络正常"}))["responses"][0]["text"] == "网络正常"
+        assert peers[0] == peers[1]  # the second call reused the first connection
+
+        await runner.cleanup()  # the action server restarts between two messages
+        runner, _ = await serve(port)
+        assert (await endpoint.request(json={"text": "转人工"}))["responses"][0]["text"] == "转人工"
+        await runner.cleanup()
+
+    asyncio.run(scenario())
