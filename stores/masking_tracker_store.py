@@ -17,9 +17,9 @@ from typing import Any, Iterator, Optional, Tuple
 import sqlalchemy as sa
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.events import BotUttered, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from components.sensitive import mask_text
 from stores import speedups  # noqa: F401  (installs the Rasa speed-ups on import)
@@ -143,8 +143,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save with one multi-row INSERT instead of the ORM's
-        unit of work (a row object, a flush and a statement per event: half
-        the time of a save)."""
+        unit of work (a row object, a flush and a statement per event)."""
         stored_before = getattr(tracker, STORED_COUNT, None)
         await self.stream_events(tracker)
         with self.session_scope() as session:
