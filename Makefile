@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RASA_PORT ?= 5005
 ACTION_PORT ?= 5055
 
-.PHONY: run shell train test eval bench env env-dev validate clean
+.PHONY: run shell train test eval bench bench-repeat env env-dev validate clean
 
 env:
 	@scripts/bootstrap.sh
@@ -37,6 +37,10 @@ eval: env-dev
 ## Load, memory, long conversations and training time (docs/benchmarks.md).
 bench: env-dev train
 	PYTHONPATH=. PYTHONWARNINGS=ignore RASA_TELEMETRY_ENABLED=false $(BIN)/python bench/run_bench.py
+
+## The headline load figures three times on one server, to show their spread.
+bench-repeat: env-dev train
+	PYTHONPATH=. PYTHONWARNINGS=ignore RASA_TELEMETRY_ENABLED=false $(BIN)/python bench/repeat_runs.py
 
 clean:
 	rm -rf models results .rasa
