@@ -110,7 +110,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _last_event_id(self, sender_id: str) -> Optional[int]:
-        # Core, not an ORM query: this runs twice per message.
+        # Core, not an ORM query: this runs for every message.
         with self.engine.connect() as connection:
             return connection.execute(_LAST_EVENT_ID, {"sender_id": sender_id}).scalar()
 
@@ -126,14 +126,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self._cache[sender_id] = kept
         return tracker
 
-    def _keep(self, tracker: DialogueStateTracker, stored_before: Optional[int]) -> None:
+    def _keep(self, tracker: DialogueStateTracker, stored_before: Optional[int], last_id: Optional[int]) -> None:
         sender_id = tracker.sender_id
         self._cache.pop(sender_id, None)
         masked = getattr(tracker, MASKED_WHEN_STORED, False)
         setattr(tracker, MASKED_WHEN_STORED, False)
         if self._cache_size <= 0 or masked or _holds_older_session(tracker, stored_before):
             return  # keep only what a reload would give back exactly
-        self._cache[sender_id] = (tracker, self._last_event_id(sender_id))
+        self._cache[sender_id] = (tracker, last_id)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
@@ -167,9 +167,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             rows = [_event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
+            # Read in the same transaction: the id this save ended on.
+            last_id = session.execute(_LAST_EVENT_ID, {"sender_id": tracker.sender_id}).scalar()
             session.commit()
         setattr(tracker, STORED_COUNT, len(tracker.events))
-        self._keep(tracker, stored_before)
+        self._keep(tracker, stored_before, last_id)
 
     def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator:
         stored = getattr(tracker, STORED_COUNT, None)
