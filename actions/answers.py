@@ -9,7 +9,24 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.common import hours, latest_intent
+from actions.common import Reply, State, hours, language_of, latest_intent, latest_text
+
+
+def give_answer(reply: Reply, topic: str) -> bool:
+    """Says the operator's answer on `topic`; False when there is none."""
+    entry = knowledge.answer(topic, reply.lang)
+    if not entry or not entry.get("text"):
+        return False
+    service = hours()
+    if service.is_open():
+        open_status = knowledge.reply("open_now", reply.lang)
+    else:
+        open_status = knowledge.reply("closed_now", reply.lang, next_open=service.describe_next_open())
+    text = knowledge.fill(entry["text"], service_hours_table=service.table(), open_status=open_status)
+    if reply.lang != "zh" and not knowledge.answers().get(topic, {}).get(reply.lang):
+        text = knowledge.reply("english_note", "en") + "\n" + text
+    reply.text(text, f"answer.{topic}", entry.get("buttons"))
+    return True
 
 
 class ActionAnswer(Action):
@@ -18,15 +35,9 @@ class ActionAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        entry = knowledge.answers().get(latest_intent(tracker))
-        if not entry:
-            dispatcher.utter_message(text=knowledge.reply("rephrase"))
-            return []
-        service = hours()
-        if service.is_open():
-            open_status = "现在是服务时间，人工客服在线。"
-        else:
-            open_status = f"现在人工客服已下班，{service.describe_next_open()}上班。"
-        text = knowledge.fill(entry["text"], service_hours_table=service.table(), open_status=open_status)
-        dispatcher.utter_message(text=text, buttons=entry.get("buttons") or None)
-        return []
+        state = State.of(tracker)
+        state.language = language_of(latest_text(tracker), state.language)
+        reply = Reply(dispatcher, state.lang)
+        if not give_answer(reply, latest_intent(tracker)):
+            reply.say("rephrase")
+        return state.events()

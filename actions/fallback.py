@@ -1,5 +1,7 @@
-"""Low-confidence or out-of-scope input: one chance to rephrase, with the
-likely problems as buttons; the second miss in a row goes to a person."""
+"""Low-confidence or out-of-scope input, while the bot waits for nothing:
+first a chance to rephrase with the likely problems as buttons; a second
+miss in a row explains what the assistant covers and offers a person
+(a ticket only if the user takes that offer)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.common import MISSED_INTENTS, consecutive_misses, hand_off, latest_intent
+from actions.common import MISSED_INTENTS, Reply, State, consecutive_misses, language_of, latest_intent, latest_text
 
 SUGGESTIONS = 3
 
 
-def suggestion_buttons(tracker: Tracker) -> List[Dict[str, str]]:
+def suggestion_buttons(tracker: Tracker, lang: str) -> List[Dict[str, str]]:
     titles = {**knowledge.checklist_names(),
               **{k: v["title"] for k, v in knowledge.answers().items() if isinstance(v, dict) and v.get("title")}}
     ranking = tracker.latest_message.get("intent_ranking") or []
@@ -30,7 +32,7 @@ def suggestion_buttons(tracker: Tracker) -> List[Dict[str, str]]:
         if common not in likely:
             likely.append(common)
     buttons = [{"title": titles[name], "payload": f"/{name}"} for name in likely[:SUGGESTIONS]]
-    return buttons + [{"title": knowledge.reply("rephrase_human_button"), "payload": "/request_human"}]
+    return buttons + [{"title": knowledge.reply("rephrase_human_button", lang), "payload": "/request_human"}]
 
 
 class ActionRephrase(Action):
@@ -39,8 +41,13 @@ class ActionRephrase(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        state = State.of(tracker)
+        state.language = language_of(latest_text(tracker), state.language)
+        reply = Reply(dispatcher, state.lang)
         if consecutive_misses(tracker) >= 2:
-            return hand_off(dispatcher, tracker, "handoff_reason_fallback")
+            reply.say("offtopic_help", buttons=[
+                {"title": knowledge.reply("human_button", state.lang), "payload": "/request_human"}])
+            return state.events()
         key = "out_of_scope" if latest_intent(tracker) == "out_of_scope" else "rephrase"
-        dispatcher.utter_message(text=knowledge.reply(key), buttons=suggestion_buttons(tracker))
-        return []
+        reply.say(key, buttons=suggestion_buttons(tracker, state.lang))
+        return state.events()

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import knowledge
-from actions.handoff_desk import desk
+from desk.records import Records
 
 
 def substance(text: str) -> str:
@@ -52,6 +52,6 @@ class ActionRecordFeedback(Action):
         text: Optional[str] = tracker.get_slot("feedback_text")
         if not text:
             return []
-        number = desk().save_feedback(tracker.sender_id, tracker.get_latest_input_channel(), text)
+        number = Records().save_feedback(tracker.sender_id, tracker.get_latest_input_channel(), text)
         dispatcher.utter_message(text=knowledge.fill(knowledge.answers()["feedback_saved"]["text"], feedback_id=number))
         return [SlotSet("feedback_text", None)]

@@ -1,79 +1,260 @@
-"""Handing the conversation to a person, and collecting what they will need."""
+"""Handing the conversation to a person: the details they will need, the
+ticket, what the user says while waiting, and the way back to the bot."""
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions import knowledge
-from actions.common import DETAIL_SLOTS, hand_off, latest_intent
-from components.amounts import NUMBER_PATTERN, parse_number
+from actions.answer_reader import Lexicon, compact
+from actions.answers import give_answer
+from actions.common import (AWAIT_DETAIL, AWAIT_RATING, DETAIL_SLOTS, Reply, State, blocking, entity_values, hours,
+                            language_of, latest_intent, latest_text, rating_buttons, transcript)
+from actions.details import NO_ERROR_TEXT, NOT_GIVEN, QUESTION, SKIP, STOP, VALUE, clean_details, read_detail
+from actions.survey import read_rating
+from desk.records import HANDED_OFF, Records
+from desk.tickets import LIVE, TicketDesk
 
-NOT_GIVEN = "未提供"
-# Answers that mean "I don't know / there is none" for any detail.
-SKIP_ANSWERS = {"没有", "没", "无", "没提示", "没有提示", "跳过", "不用", "算了", "没有了", "无提示"}
-SKIP_STARTS = ("不记得", "不知道", "忘了", "忘记了", "记不清", "不清楚", "不确定")
+HANDOFF_WAITING, HANDOFF_LIVE = "waiting", "live"
 
 
-def _skipped(value: str) -> bool:
-    norm = re.sub(r"[\s，。,.!！~～啊呀吧哦呢]", "", value)
-    return norm in SKIP_ANSWERS or norm.startswith(SKIP_STARTS)
+def lexicon() -> Lexicon:
+    from actions.walkthrough import reader
+
+    return reader().lex
+
+
+def missing_details(state: State) -> List[str]:
+    """The details this problem's checklist wants that nobody has given yet."""
+    if not state.problem:
+        return []
+    wanted = (knowledge.checklist(state.problem) or {}).get("details") or DETAIL_SLOTS
+    return [name for name in DETAIL_SLOTS if name in wanted and getattr(state, name) in (None, "")]
+
+
+def begin_handoff(reply: Reply, state: State, tracker: Tracker, reason_key: str) -> None:
+    """Asks the details still missing, one at a time, then opens the ticket."""
+    state.handoff_reason = reason_key
+    state.misreads = None
+    implied = (knowledge.checklist(state.problem) or {}).get("txn_type") if state.problem else None
+    if implied and state.txn_type in (None, ""):
+        state.txn_type = implied   # "付款失败" needs no "是哪种交易？"
+    missing = missing_details(state)
+    if missing:
+        state.awaiting, state.awaiting_detail = AWAIT_DETAIL, missing[0]
+        if reason_key != "handoff_reason_checklist":
+            reply.say("details_before_handoff")
+        ask_detail(reply, state, missing[0])
+        return
+    open_ticket(reply, state, tracker)
+
+
+def ask_detail(reply: Reply, state: State, slot: str) -> None:
+    buttons = None
+    if slot == "txn_type":
+        buttons = [{"title": title, "payload": title} for title in knowledge.entity_patterns()["txn_type"]]
+    reply.say(f"ask_{slot}", buttons=buttons)
+
+
+def read_detail_answer(reply: Reply, state: State, tracker: Tracker, text: str) -> None:
+    slot = state.awaiting_detail or "incident_time"
+    found = read_detail(slot, text, lexicon(), entity_values(tracker, "amount"), entity_values(tracker, "txn_type"))
+    # An amount or a type mentioned in any answer is kept, asked for or not.
+    if slot != "amount" and state.amount in (None, "") and entity_values(tracker, "amount"):
+        state.amount = clean_details({"amount": entity_values(tracker, "amount")[0]}).get("amount")
+    if found.kind == VALUE:
+        setattr(state, slot, found.value)
+    elif found.kind == SKIP:
+        setattr(state, slot, NO_ERROR_TEXT if slot == "error_text" else NOT_GIVEN)
+    elif found.kind == STOP:
+        for name in missing_details(state):
+            setattr(state, name, NOT_GIVEN)
+    elif found.kind == QUESTION:
+        give_answer(reply, found.topic)
+        reply.say("details_resume")
+        ask_detail(reply, state, slot)
+        return
+    else:
+        state.misreads = int(state.misreads or 0) + 1
+        if state.misreads >= 2 and slot != "amount":
+            # Twice not what was asked: keep the words for the agent rather than ask a third time.
+            setattr(state, slot, text.strip()[:100] if slot == "error_text" else NOT_GIVEN)
+        else:
+            reply.say(f"unfit_{slot}")
+            ask_detail(reply, state, slot)
+            return
+    state.misreads = None
+    missing = missing_details(state)
+    if missing:
+        state.awaiting_detail = missing[0]
+        ask_detail(reply, state, missing[0])
+        return
+    open_ticket(reply, state, tracker)
+
+
+def open_ticket(reply: Reply, state: State, tracker: Tracker) -> None:
+    brand = knowledge.brand()
+    queue = brand.get("handoff") or {}
+    service = hours()
+    within = service.is_open()
+    reason_key = state.handoff_reason or "handoff_reason_request"
+    details = clean_details({name: getattr(state, name) for name in DETAIL_SLOTS})
+    desk = TicketDesk()
+    opened = desk.open_ticket(
+        conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel(), problem=state.problem,
+        reason=knowledge.reply(reason_key), steps=state.checklist_log, details=details,
+        transcript=transcript(tracker), within_hours=within, language=state.lang)
+    if state.problem:
+        Records().walkthrough_ended(tracker.sender_id, state.problem, HANDED_OFF)
+    if opened.appended:
+        reply.say("handoff_already_queued", ticket_id=opened.number, queue_ahead=opened.position)
+    else:
+        reply.say("handoff_intro")
+        if within:
+            wait = desk.expected_wait_minutes(opened.position, float(queue.get("minutes_per_ticket", 5)),
+                                              int(queue.get("agents_on_duty", 1)),
+                                              int(queue.get("minimum_wait_minutes", 1)))
+            reply.say("handoff_ticket", ticket_id=opened.number, queue_ahead=opened.position, wait_minutes=wait)
+        else:
+            reply.say("handoff_closed", ticket_id=opened.number, next_open=service.describe_next_open())
+        checklist = knowledge.checklist(state.problem) if state.problem else None
+        if checklist and checklist.get("handoff_note"):
+            reply.text(knowledge.fill(checklist["handoff_note"]), "handoff_note")
+    state.handoff = HANDOFF_LIVE if opened.status == LIVE else HANDOFF_WAITING
+    state.ticket_number = opened.number
+    state.awaiting = state.awaiting_detail = state.handoff_reason = None
+    state.misreads = state.switch_to = state.suspended = None
+    state.clear_walkthrough()
+    for name in DETAIL_SLOTS:
+        setattr(state, name, None)
+
+
+def ask_rating(reply: Reply, state: State, ticket: Optional[str]) -> None:
+    reply.say("ask_rating", buttons=rating_buttons(state.lang))
+    state.awaiting, state.rating_for, state.misreads = AWAIT_RATING, ticket, None
+
+
+def save_rating_answer(reply: Reply, state: State, tracker: Tracker, text: str) -> bool:
+    rating = read_rating(text, entity_values(tracker, "rating"))
+    if rating is None:
+        return False
+    Records().save_rating(tracker.sender_id, state.problem, rating, state.rating_for)
+    if state.rating_for:
+        TicketDesk().rate(tracker.sender_id, state.rating_for, rating)
+    reply.say("rating_saved")
+    state.awaiting, state.rating_for, state.misreads, state.problem = None, None, None, None
+    return True
 
 
 class ActionHandoff(Action):
+    """转人工 while nothing else is pending (inside a walkthrough the answer
+    reader hands off, after the missing details)."""
+
     def name(self) -> Text:
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        reason = "handoff_reason_request" if latest_intent(tracker) == "request_human" else "handoff_reason_checklist"
-        return hand_off(dispatcher, tracker, reason)
+        state = State.of(tracker)
+        state.language = language_of(latest_text(tracker), state.language)
+        reply = Reply(dispatcher, state.lang)
+        reason = "handoff_reason_request" if latest_intent(tracker) == "request_human" else "handoff_reason_fallback"
+        await blocking(begin_handoff, reply, state, tracker, reason)
+        return state.events()
 
 
-class ValidateHandoffDetailsForm(FormValidationAction):
+class ActionRelayToAgent(Action):
+    """While a person has (or will take) the conversation, the bot keeps
+    quiet: messages go to the ticket, and only "how much longer?" gets an
+    answer, with the queue position."""
+
     def name(self) -> Text:
-        return "validate_handoff_details_form"
+        return "action_relay_to_agent"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
-        checklist = knowledge.checklist(tracker.get_slot("problem") or "") or {}
-        wanted = checklist.get("details") or DETAIL_SLOTS
-        return [slot for slot in domain_slots if slot in wanted]
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        state = State.of(tracker)
+        reply = Reply(dispatcher, state.lang)
+        await blocking(self.relay, reply, state, tracker, latest_text(tracker))
+        return state.events()
 
-    def validate_incident_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value).strip()[:200]
-        return {"incident_time": NOT_GIVEN if not text or _skipped(text) else text}
-
-    def validate_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
-        if isinstance(value, (int, float)):
-            return {"amount": value}
-        text = str(value).strip()
-        number = re.search(NUMBER_PATTERN, text)
-        parsed = parse_number(number.group(0)) if number else None
-        if parsed:
-            return {"amount": parsed}
-        return {"amount": NOT_GIVEN}
-
-    def validate_txn_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value).strip()
-        for canonical, phrases in _txn_types().items():
-            if canonical in text or any(p in text for p in phrases):
-                return {"txn_type": canonical}
-        return {"txn_type": NOT_GIVEN if _skipped(text) else text[:50]}
-
-    def validate_error_text(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value).strip()[:500]
-        return {"error_text": "无" if not text or _skipped(text) else text}
+    def relay(self, reply: Reply, state: State, tracker: Tracker, text: str) -> None:
+        desk = TicketDesk()
+        shown = transcript(tracker)[-1:] if text.startswith("/") else [{"text": text}]
+        number = desk.add_user_message(tracker.sender_id, shown[0]["text"] if shown else text)
+        if number is None:
+            # The ticket was closed while this conversation still waited on it.
+            state.handoff = state.ticket_number = None
+            reply.say("handoff_over")
+            return
+        ticket = desk.open_ticket_of(tracker.sender_id) or {}
+        whole = compact(text)
+        asks = (lexicon().find(knowledge.reading().get("still_waiting") or [], whole)
+                or lexicon().has("human", whole) or latest_intent(tracker) == "request_human")
+        if not asks:
+            return
+        if ticket.get("status") == LIVE:
+            reply.say("agent_is_on_it")
+        elif hours().is_open():
+            reply.say("still_in_queue", ticket_id=number, queue_ahead=ticket.get("position", 0))
+        else:
+            reply.say("still_in_queue_closed", ticket_id=number, next_open=hours().describe_next_open())
+        for key_text in reply.dispatcher.messages:
+            desk.add_bot_message(tracker.sender_id, key_text.get("text") or "")
 
 
-def _txn_types() -> Dict[str, List[str]]:
-    return knowledge.entity_patterns()["txn_type"]
+class ActionHandoffClosed(Action):
+    """The agent closed the ticket: the bot thanks the user and asks the rating."""
+
+    def name(self) -> Text:
+        return "action_handoff_closed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        state = State.of(tracker)
+        reply = Reply(dispatcher, state.lang)
+        number = next(iter(entity_values(tracker, "ticket_number")), None) or state.ticket_number
+        state.handoff = state.ticket_number = None
+        reply.say("handoff_closed_by_agent")
+        ask_rating(reply, state, number)
+        return state.events()
+
+
+class ActionHandback(Action):
+    """The agent handed the conversation back without closing a case."""
+
+    def name(self) -> Text:
+        return "action_handback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        state = State.of(tracker)
+        state.handoff = state.ticket_number = None
+        state.awaiting = None
+        Reply(dispatcher, state.lang).say("handed_back")
+        return state.events()
+
+
+class ActionSessionStart(Action):
+    """A new session: counted for the supervisor, and a hand-off still open
+    from an earlier one stays with the person handling it."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        ticket = await blocking(TicketDesk().open_ticket_of, tracker.sender_id)
+        if ticket:
+            events += [SlotSet("handoff", HANDOFF_LIVE if ticket["status"] == LIVE else HANDOFF_WAITING),
+                       SlotSet("ticket_number", ticket["number"])]
+        language = tracker.get_slot("language")
+        if language and language != "zh":
+            events.append(SlotSet("language", language))
+        await blocking(Records().session_started, tracker.sender_id, tracker.get_latest_input_channel())
+        return events + [ActionExecuted("action_listen")]

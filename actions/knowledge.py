@@ -49,6 +49,10 @@ def entity_patterns() -> Dict[str, Any]:
     return _load(KNOWLEDGE_DIR / "entity_patterns.yml")
 
 
+def reading() -> Dict[str, Any]:
+    return _load(KNOWLEDGE_DIR / "reading.yml")
+
+
 def checklist(problem: str) -> Optional[Dict[str, Any]]:
     path = KNOWLEDGE_DIR / "checklists" / f"{problem}.yml"
     return _load(path) if path.is_file() else None
@@ -77,5 +81,18 @@ def fill(template: str, **values: Any) -> str:
     return string.Formatter().vformat(template, (), fields).strip()
 
 
-def reply(key: str, **values: Any) -> str:
-    return fill(replies()[key], **values)
+def reply(key: str, lang: str = "zh", **values: Any) -> str:
+    """An operator text in the user's language; Chinese where no
+    translation is given (replies.yml keeps English under `en:`)."""
+    texts = replies()
+    template = (texts.get(lang) or {}).get(key) if lang != "zh" else None
+    return fill(template or texts[key], **values)
+
+
+def answer(key: str, lang: str = "zh") -> Optional[Dict[str, Any]]:
+    """An answers.yml entry, its text and buttons in the user's language."""
+    entry = answers().get(key)
+    if not isinstance(entry, dict):
+        return None
+    translated = entry.get(lang) if lang != "zh" else None
+    return {**entry, **translated} if isinstance(translated, dict) else entry

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import glob
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -39,10 +38,7 @@ def main() -> int:
                 print(rows[-1], flush=True)
         finally:
             running.stop()
-    out = ROOT / "results" / "repeat.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {servers.write_results('repeat.json', rows)}")
     return 0
 
 

@@ -85,6 +85,15 @@ def _nlu_section(evaluation: Optional[Dict[str, Any]]) -> List[str]:
                      f"| {cv['macro_f1_mean']:.3f} ± {cv['macro_f1_std']:.3f} | {r['train_seconds']} |")
     names = list(evaluation)
     intents = sorted(evaluation[names[0]]["held_out"]["per_intent_f1"])
+    if all("independent" in r for r in evaluation.values()):
+        lines += ["", "Independent: `tests/nlu_independent.yml`, written by someone who had not read the training "
+                  "data (the figure outside checks measure).", "",
+                  "| pipeline | in-scope accuracy | macro-F1 | in-scope → fallback | out-of-scope → fallback |",
+                  "| --- | --- | --- | --- | --- |"]
+        for name, r in evaluation.items():
+            i = r["independent"]
+            lines.append(f"| {name} | {i['in_scope_accuracy']:.3f} | {i['macro_f1']:.3f} | {i['fallback_rate']:.3f} "
+                         f"| {i['out_of_scope_to_fallback']} |")
     lines += ["", "Per-intent F1 on the held-out file:", "",
               "| intent | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
     for intent in intents:
@@ -182,7 +191,8 @@ def _targets_section(evaluation: Optional[Dict[str, Any]], bench: Optional[Dict[
 def write_report() -> Path:
     evaluation, bench = _load("eval.json"), _load("bench.json")
     if evaluation:
-        evaluation = {k: {**v, "held_out": {kk: vv for kk, vv in v["held_out"].items() if kk != "pairs"}}
+        evaluation = {k: {**v, **{part: {kk: vv for kk, vv in v[part].items() if kk != "pairs"}
+                                         for part in ("held_out", "independent") if part in v}}
                       for k, v in evaluation.items()}
     lines = ["# Benchmarks", "",
              "Measured on the project's own machine kind: 2 cores, 24 GB, no GPU; load generator on the same "

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import glob
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -143,10 +142,7 @@ def main() -> int:
                                                          a["memory"]["rasa_peak_rss_mb"]),
         }
         bench["training"]["stock model size"] = f"{os.path.getsize(stock) / 1e6:.1f} MB"
-    out = ROOT / "results" / "bench.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(bench, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"wrote {out} and {write_report()}")
+    print(f"wrote {servers.write_results('bench.json', bench)} and {write_report()}")
     return 0
 
 

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 # WeChat cuts text messages at 2048 bytes; stay under it with room for the XML.
 MAX_REPLY_BYTES = 2000
 DIGIT_REPLY = re.compile(r"^\s*(\d{1,2})\s*[.、。]?\s*$")
+RATING_PAYLOAD = re.compile(r'^/rate\{"rating":\s*(\d)\}$')
 
 
 def numbered_options(messages: Iterable[Dict[str, Any]]) -> List[Tuple[str, str]]:
@@ -26,6 +27,11 @@ def numbered_options(messages: Iterable[Dict[str, Any]]) -> List[Tuple[str, str]
             if payload and payload not in seen:
                 seen.add(payload)
                 options.append((button.get("title") or payload, payload))
+    ratings = [RATING_PAYLOAD.match(payload) for _, payload in options]
+    if options and all(ratings):
+        # A user who replies "5" to a rating means five stars: number the
+        # rating options by their score, whatever order they are shown in.
+        options = [option for _, option in sorted(zip((int(m.group(1)) for m in ratings), options))]
     return options
 
 

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.wallet_rules import DEFAULT_PATTERNS, DEFAULT_USERDICT, load_rules
+from components.wallet_rules import DEFAULT_PATTERNS, DEFAULT_USERDICT, language_of, load_rules
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -59,6 +59,11 @@ class WalletEntityExtractor(GraphComponent, EntityExtractorMixin):
                 {"entity": "sensitive_data", "value": s.kind, "start": s.start, "end": s.end, "confidence_entity": 1.0}
                 for s in sensitive
             ]
+            # The language the user writes in; the `language` slot follows it.
+            language = language_of(text)
+            if language:
+                found.append({"entity": "language", "value": language, "start": 0, "end": len(text),
+                              "confidence_entity": 1.0})
             if found:
                 found = self.add_extractor_name(found)
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)

@@ -81,6 +81,27 @@ class WalletRules:
         return self.masker.find(text)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+# Chat tokens Chinese users type too: they do not switch the language.
+NEUTRAL_WORDS = {"ok", "okay", "k", "thx", "ty", "tks", "3q", "3ks", "bye", "byebye", "lol", "haha", "hmm", "yes",
+                 "no", "yep", "nope", "app", "wifi", "id", "vip", "cvv", "sms", "qq", "pin", "q"}
+
+
+def language_of(text: str) -> Optional[str]:
+    """"en" for English (Latin words, no Chinese), "zh" for any Chinese, None
+    for digits, emoji, button payloads and chat tokens like "ok thx" (the
+    language then stays as it was)."""
+    if not text or text.startswith("/"):
+        return None
+    if _CJK.search(text):
+        return "zh"
+    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    if any(w not in NEUTRAL_WORDS for w in words):
+        return "en"
+    return None
+
+
 def _drop_overlaps(found: List[Found]) -> List[Found]:
     """Keeps the longest of overlapping matches of the same entity."""
     kept: List[Found] = []

@@ -54,10 +54,10 @@ def fold(intent: str) -> str:
     return "fallback" if intent in FALLBACK else intent
 
 
-async def predict(model: str, texts):
-    from rasa.core.agent import Agent
+HELD_OUT = [ROOT / "tests" / "nlu_test.yml", ROOT / "tests" / "nlu_independent.yml"]
 
-    agent = Agent.load(model)
+
+async def predict(agent, texts):
     results = []
     for text in texts:
         parsed = await agent.parse_message(text)
@@ -84,48 +84,82 @@ def threshold_sweep(examples, predictions, thresholds=(0.15, 0.2, 0.25, 0.3, 0.3
     return rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("model", nargs="?")
-    parser.add_argument("--test-file", default=str(ROOT / "tests" / "nlu_test.yml"))
-    parser.add_argument("--out", default=str(ROOT / "results" / "nlu_heldout.json"))
-    args = parser.parse_args()
-    model = args.model or max(glob.glob(str(ROOT / "models" / "wallet-*.tar.gz")), key=os.path.getmtime)
-    from rasa.utils.log_utils import configure_structlog
-
-    logging.disable(logging.WARNING)
-    configure_structlog(logging.WARNING)
-
-    examples = list(read_examples(Path(args.test_file)))
-    predictions = asyncio.run(predict(model, [t for t, _ in examples]))
+def report_for(name: str, examples, predictions) -> dict:
     pairs = [(fold(expected), fold(predicted)) for (_, expected), (predicted, *_) in zip(examples, predictions)]
     accuracy, macro_f1, per_label = scores(pairs)
     oos = [p for (e, p) in pairs if e == "fallback"]
-    in_scope_to_fallback = sum(1 for e, p in pairs if e != "fallback" and p == "fallback")
+    in_scope = [(e, p) for e, p in pairs if e != "fallback"]
     errors = [{"text": t, "expected": e, "predicted": p, "confidence": round(c, 3)}
               for (t, e), (p, c, *_) in zip(examples, predictions) if fold(e) != fold(p)]
-    report = {
-        "model": os.path.basename(model),
+    return {
+        "file": name,
         "examples": len(pairs),
         "accuracy": round(accuracy, 4),
+        # How outside checks report it: in-scope utterances given their own intent.
+        "in_scope_accuracy": round(sum(e == p for e, p in in_scope) / len(in_scope), 4),
         "macro_f1": round(macro_f1, 4),
         "out_of_scope_to_fallback": round(sum(1 for p in oos if p == "fallback") / len(oos), 4) if oos else None,
-        "in_scope_sent_to_fallback": in_scope_to_fallback,
+        "in_scope_sent_to_fallback": sum(1 for e, p in in_scope if p == "fallback"),
         "per_intent": per_label,
         "errors": errors,
         "threshold_sweep": threshold_sweep(examples, predictions),
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"NLU held-out ({report['examples']} utterances, {report['model']}): "
-          f"accuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}, "
-          f"out-of-scope → fallback {report['out_of_scope_to_fallback']:.3f}, "
-          f"in-scope → fallback {in_scope_to_fallback}")
-    print("  fallback threshold sweep: " + "; ".join(
-        f"{r['threshold']}: acc {r['accuracy']:.3f} oos {r['out_of_scope_to_fallback']:.2f}"
-        for r in report["threshold_sweep"]))
-    for error in errors:
-        print(f"  miss: {error['text']!r} expected {error['expected']} got {error['predicted']} ({error['confidence']})")
+
+
+def held_out_reports(agent, files=HELD_OUT) -> list:
+    """One report per held-out file, from one pass of the agent's NLU."""
+    per_file = {Path(name): list(read_examples(Path(name))) for name in files}
+    everything = [t for examples in per_file.values() for t, _ in examples]
+    predicted = iter(asyncio.run(predict(agent, everything)))
+    reports = []
+    for name, examples in per_file.items():
+        predictions = [next(predicted) for _ in examples]
+        reports.append(report_for(os.path.relpath(name, ROOT), examples, predictions))
+    return reports
+
+
+def write_reports(reports: list, model: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"model": os.path.basename(model), "files": reports}, ensure_ascii=False, indent=2),
+                   encoding="utf-8")
+
+
+def summary(reports: list, model: str, out: Path, misses: int = 25) -> list:
+    lines = []
+    for report in reports:
+        lines.append(f"NLU {report['file']} ({report['examples']} utterances, {os.path.basename(model)}): "
+                     f"in-scope accuracy {report['in_scope_accuracy']:.3f}, accuracy {report['accuracy']:.3f}, "
+                     f"macro-F1 {report['macro_f1']:.3f}, out-of-scope → fallback "
+                     f"{report['out_of_scope_to_fallback']:.3f}, in-scope → fallback "
+                     f"{report['in_scope_sent_to_fallback']}")
+        lines.append("  fallback threshold sweep: " + "; ".join(
+            f"{r['threshold']}: acc {r['accuracy']:.3f} oos {r['out_of_scope_to_fallback']:.2f}"
+            for r in report["threshold_sweep"]))
+        for error in report["errors"][:misses]:
+            lines.append(f"  miss: {error['text']!r} expected {error['expected']} got {error['predicted']} "
+                         f"({error['confidence']})")
+        if len(report["errors"]) > misses:
+            lines.append(f"  … {len(report['errors']) - misses} more misses in {out}")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model", nargs="?")
+    parser.add_argument("--test-file", action="append",
+                        help="held-out files (default: tests/nlu_test.yml and tests/nlu_independent.yml)")
+    parser.add_argument("--out", default=str(ROOT / "results" / "nlu_heldout.json"))
+    parser.add_argument("--misses", type=int, default=25, help="misses printed per file")
+    args = parser.parse_args()
+    model = args.model or max(glob.glob(str(ROOT / "models" / "wallet-*.tar.gz")), key=os.path.getmtime)
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.disable(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    reports = held_out_reports(Agent.load(model), args.test_file or HELD_OUT)
+    write_reports(reports, model, Path(args.out))
+    print("\n".join(summary(reports, model, Path(args.out), args.misses)))
     return 0
 
 

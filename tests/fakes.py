@@ -1,5 +1,5 @@
 """Local stand-ins for the outside world, on 127.0.0.1 only:
-a fake WeChat customer-service API and a proxy that can slow the action server."""
+a fake WeChat customer-service API."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ class FakeWeChatAPI(_Server):
     def __init__(self) -> None:
         self.sent: List[Dict] = []
         self.token_requests = 0
+        self.fail_next = 0   # refuse this many sends (as WeChat does when rate limited)
+        self.refused = 0
         super().__init__(_WeChatHandler)
 
     def wait_for(self, count: int, seconds: float = 20) -> List[Dict]:
@@ -65,43 +67,62 @@ class _WeChatHandler(BaseHTTPRequestHandler):
         if query.get("access_token") != ["fake-token"]:
             self._json({"errcode": 40001, "errmsg": "invalid credential"})
             return
+        if fake.fail_next > 0:
+            fake.fail_next -= 1
+            fake.refused += 1
+            self._json({"errcode": 45009, "errmsg": "reach max api daily quota limit"})
+            return
         fake.sent.append(body)
         self._json({"errcode": 0, "errmsg": "ok"})
 
 
-class SlowActionProxy(_Server):
-    """Forwards action calls to the real action server, after `delay` seconds."""
+class CallbackReceiver(_Server):
+    """Stands in for an app backend's callback URL (REST channel replies)."""
 
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self.delay = 0.0
-        super().__init__(_ProxyHandler)
+    def __init__(self) -> None:
+        self.received: List[Dict] = []
+        super().__init__(_CallbackHandler)
+
+    def wait_for(self, count: int, seconds: float = 20) -> List[Dict]:
+        deadline = time.time() + seconds
+        while time.time() < deadline and len(self.received) < count:
+            time.sleep(0.1)
+        return self.received
 
 
-class _ProxyHandler(BaseHTTPRequestHandler):
+class _CallbackHandler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
-    def _forward(self, method: str) -> None:
-        proxy = self.server.owner
-        if proxy.delay:
-            time.sleep(proxy.delay)
-        length = int(self.headers.get("Content-Length") or 0)
-        request = urllib.request.Request(proxy.target + self.path, data=self.rfile.read(length) if length else None,
-                                         method=method, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                status, body = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, body = error.code, error.read()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+    def do_POST(self) -> None:
+        self.server.owner.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class HostPage(_Server):
+    """A shop's web page on another origin that embeds the widget."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.rasa_url = rasa_url
+        super().__init__(_HostPageHandler)
+
+    @property
+    def origin(self) -> str:
+        return self.url.replace("127.0.0.1", "localhost")
+
+
+class _HostPageHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        rasa = self.server.owner.rasa_url
+        body = (f'<!doctype html><meta charset="utf-8"><title>商户页面</title><h1>商户页面</h1>'
+                f'<script src="{rasa}/webhooks/socketio/embed.js"></script>').encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self._forward("GET")
-
-    def do_POST(self) -> None:
-        self._forward("POST")

@@ -1,18 +1,22 @@
-"""Actions run on tracker fixtures, as Rasa's financial-demo tests them."""
+"""Actions run on tracker fixtures, as Rasa's financial-demo tests them: a
+user's message in, what the bot says and which slots it sets out."""
 
 import asyncio
-import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.checklist import ActionChecklistAnswer, ActionStartChecklist
 from actions.fallback import ActionRephrase
-from actions.handoff import ActionHandoff, ValidateHandoffDetailsForm
-from actions.handoff_desk import HandoffDesk
-from actions.survey import ActionSaveRating, read_rating
+from actions.handoff import ActionHandoff
+from actions.service_hours import ServiceHours
+from actions.walkthrough import ActionReadAnswer, ActionStartChecklist
+from desk.records import Records
+from desk.tickets import TicketDesk
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +26,14 @@ def desk_file(tmp_path, monkeypatch):
     return path
 
 
-def tracker(intent, text="", slots=None, events=None, entities=None, ranking=None):
-    message = {"intent": {"name": intent, "confidence": 0.9}, "text": text, "entities": entities or [],
+@pytest.fixture(autouse=True)
+def tuesday_noon(monkeypatch):
+    """Support is open unless a test says otherwise (a frozen clock)."""
+    monkeypatch.setattr(ServiceHours, "local", lambda self, moment=None: datetime(2026, 11, 24, 12, 0, tzinfo=SHANGHAI))
+
+
+def tracker(intent, text="", slots=None, events=None, entities=None, ranking=None, confidence=0.9):
+    message = {"intent": {"name": intent, "confidence": confidence}, "text": text, "entities": entities or [],
                "intent_ranking": ranking or []}
     return Tracker("user-7", slots or {}, message, events or [], False, None, {}, "action_listen")
 
@@ -31,98 +41,105 @@ def tracker(intent, text="", slots=None, events=None, entities=None, ranking=Non
 def run(action, tr):
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tr, {}))
-    return dispatcher.messages, events
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-def test_problem_intent_starts_its_checklist():
-    messages, events = run(ActionStartChecklist(), tracker("payment_failed", "付款失败"))
-    assert "网络" in messages[-1]["text"]
-    assert SlotSet("problem", "payment_failed") in events and SlotSet("checklist_step", 0) in events
+def said(messages):
+    return [m.get("reply_key") for m in messages]
 
 
-def test_restating_the_problem_repeats_the_current_step_instead_of_restarting():
-    slots = {"problem": "payment_failed", "checklist_step": 2, "checklist_phase": "checking", "checklist_log": []}
-    messages, events = run(ActionStartChecklist(), tracker("payment_failed", "还是付不了款", slots))
-    assert len(messages) == 1 and "余额" in messages[0]["text"] and events == []
+def at_step(step, phase="checking", problem="payment_failed", **more):
+    return {"problem": problem, "checklist_step": step, "checklist_phase": phase, "checklist_log": [],
+            "awaiting": "checklist", **more}
 
 
-def test_yes_outside_a_walkthrough_is_just_acknowledged():
-    messages, events = run(ActionChecklistAnswer(), tracker("affirm", "好的"))
-    assert messages[0]["text"].startswith("好的") and events == []
+def test_a_problem_starts_its_checklist_at_the_first_step():
+    messages, slots = run(ActionStartChecklist(), tracker("payment_failed", "付款失败"))
+    assert "网络" in messages[-1]["text"] and messages[-1]["buttons"]
+    assert slots["problem"] == "payment_failed" and slots["checklist_step"] == 0 and slots["awaiting"] == "checklist"
 
 
-def test_last_passed_check_activates_the_details_form():
-    slots = {"problem": "payment_failed", "checklist_step": 3, "checklist_phase": "checking", "checklist_log": []}
-    messages, events = run(ActionChecklistAnswer(), tracker("affirm", "是", slots))
-    assert "人工" in messages[-1]["text"]
-    assert ActiveLoop("handoff_details_form") in events
+def test_what_the_first_message_already_says_is_not_asked_again():
+    messages, slots = run(ActionStartChecklist(), tracker("payment_failed", "网络没问题，余额也够，就是付不了款"))
+    assert "skipped_steps" in said(messages)
+    assert slots["checklist_step"] == 1                      # the password step
+    assert "网络" in messages[0]["text"] and "余额" in messages[0]["text"] and "支付密码" in messages[0]["text"]
 
 
-def test_solved_problem_asks_for_a_rating():
-    slots = {"problem": "payment_failed", "checklist_step": 0, "checklist_phase": "fixing", "checklist_log": []}
-    messages, _ = run(ActionChecklistAnswer(), tracker("affirm", "解决了", slots))
-    assert [b["payload"] for b in messages[-1]["buttons"]][0] == '/rate{"rating": 5}'
+def test_a_typed_answer_moves_the_walkthrough_on():
+    messages, slots = run(ActionReadAnswer(), tracker("forgot_password", "密码是对的", at_step(1)))  # NLU heard 密码
+    assert slots["checklist_step"] == 2 and "余额" in messages[-1]["text"]
+    assert slots["checklist_log"][-1]["said"] == "密码是对的"
 
 
-@pytest.mark.parametrize("text, entities, rating", [
-    ("", [4], 4), ("5分", [], 5), ("打个三分吧", [], 3), ("非常满意", [], 5), ("不满意", [], 2), ("嗯", [], None),
-])
-def test_ratings_are_read_from_buttons_digits_and_words(text, entities, rating):
-    assert read_rating(text, entities) == rating
+def test_still_broken_after_the_last_fix_goes_to_a_person_not_back_to_step_one():
+    messages, slots = run(ActionReadAnswer(), tracker("payment_failed", "试了还是付不了", at_step(3, "fixing")))
+    assert slots["awaiting"] == "detail" and slots["awaiting_detail"] == "incident_time"
 
 
-def test_rating_is_stored(desk_file):
-    run(ActionSaveRating(), tracker("rate", "5分", {"problem": "forgot_password"}))
-    assert HandoffDesk(str(desk_file)).rows("ratings")[0]["rating"] == 5
+def test_asking_for_a_person_mid_walkthrough_still_collects_the_details():
+    messages, slots = run(ActionReadAnswer(), tracker("request_human", "转人工吧", at_step(1, amount=300)))
+    assert slots["awaiting"] == "detail" and slots["awaiting_detail"] == "incident_time"
+    assert "details_before_handoff" in said(messages)
+
+
+def test_a_question_in_a_walkthrough_is_answered_and_the_step_asked_again():
+    messages, slots = run(ActionReadAnswer(), tracker("refund_request", "退款要几天？", at_step(2)))
+    assert said(messages)[0] == "answer.refund_time" and "余额" in messages[-1]["text"]
+    assert "checklist_step" not in slots                      # still at the same step
+
+
+@pytest.mark.parametrize("text, kind", [("你们电话多少", "answer.contact_channels"), ("300块", "unfit_incident_time"),
+                                        ("不记得了", None)])
+def test_the_time_question_takes_only_a_time(text, kind):
+    slots = at_step(None, None, awaiting="detail", awaiting_detail="incident_time")
+    messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", text, slots))
+    if kind:
+        assert kind in said(messages) and changed.get("awaiting_detail", "incident_time") == "incident_time"
+    else:
+        assert changed["incident_time"] == "未提供" and changed["awaiting_detail"] == "amount"
+
+
+def test_the_rating_takes_only_one_to_five(desk_file):
+    slots = {"awaiting": "rating", "problem": "payment_failed"}
+    messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", "23.5元", slots))
+    assert "rating_unclear" in said(messages) and not Records(f"sqlite:///{desk_file}").rows("ratings")
+    messages, changed = run(ActionReadAnswer(), tracker("rate", "非常满意", slots))
+    assert [r["rating"] for r in Records(f"sqlite:///{desk_file}").rows("ratings")] == [5]
 
 
 def fallback_event(text):
     return {"event": "user", "text": text, "parse_data": {"intent": {"name": "nlu_fallback"}}}
 
 
-def test_first_miss_offers_likely_problems_second_miss_hands_off(desk_file):
+def test_off_topic_twice_explains_the_scope_and_offers_a_person_without_a_ticket(desk_file):
     ranking = [{"name": "nlu_fallback"}, {"name": "refund_request"}, {"name": "greet"}]
     first = tracker("nlu_fallback", "那个钱的事", events=[fallback_event("那个钱的事")], ranking=ranking)
     messages, _ = run(ActionRephrase(), first)
     assert [b["payload"] for b in messages[0]["buttons"]][0] == "/refund_request"
-    assert messages[0]["buttons"][-1]["payload"] == "/request_human"
-
-    second = tracker("nlu_fallback", "就是那个", events=[fallback_event("那个钱的事"), fallback_event("就是那个")])
-    messages, events = run(ActionRephrase(), second)
-    assert "工单" in "".join(m["text"] for m in messages)
-    assert len(HandoffDesk(str(desk_file)).rows("tickets")) == 1
-
-
-def test_details_form_asks_only_what_the_checklist_needs():
-    form = ValidateHandoffDetailsForm()
-    slots = asyncio.run(form.required_slots(["incident_time", "amount", "txn_type", "error_text"],
-                                            CollectingDispatcher(), tracker("deny", "", {"problem": "forgot_password"}),
-                                            {}))
-    assert slots == ["incident_time", "error_text"]
+    second = tracker("out_of_scope", "帮我订张高铁票",
+                     events=[fallback_event("今天天气真好"), fallback_event("帮我订张高铁票")])
+    messages, _ = run(ActionRephrase(), second)
+    assert said(messages) == ["offtopic_help"] and messages[0]["buttons"][0]["payload"] == "/request_human"
+    assert TicketDesk(f"sqlite:///{desk_file}").rows() == []
 
 
-@pytest.mark.parametrize("slot, said, stored", [
-    ("amount", "两百块", 200), ("amount", "200", 200), ("amount", "没有", "未提供"),
-    ("txn_type", "是转帐", "转账"), ("incident_time", "不记得了", "未提供"),
-    ("error_text", "无法连接服务器", "无法连接服务器"), ("error_text", "没有", "无"),
-])
-def test_details_answers_are_normalised(slot, said, stored):
-    form = ValidateHandoffDetailsForm()
-    validate = getattr(form, f"validate_{slot}")
-    assert validate(said, CollectingDispatcher(), tracker("deny", said), {}) == {slot: stored}
+def test_within_hours_the_user_hears_the_queue_and_the_wait(desk_file):
+    messages, slots = run(ActionHandoff(), tracker("request_human", "转人工"))
+    assert "handoff_ticket" in said(messages) and "预计等待" in messages[1]["text"]
+    assert slots["handoff"] == "waiting" and TicketDesk(f"sqlite:///{desk_file}").rows()[0]["within_hours"]
 
 
-def test_outside_service_hours_the_user_is_told_when_support_opens(desk_file, monkeypatch, tmp_path):
-    from actions import knowledge
-
-    shutil.copytree(knowledge.KNOWLEDGE_DIR, tmp_path / "knowledge")
-    brand = tmp_path / "knowledge" / "brand.yml"
-    always_closed = brand.read_text(encoding="utf-8").replace('["09:00", "21:00"]', "null") \
-        .replace('["10:00", "18:00"]', "null")
-    brand.write_text(always_closed + "\n", encoding="utf-8")
-    monkeypatch.setattr(knowledge, "KNOWLEDGE_DIR", tmp_path / "knowledge")
-    messages, _ = run(ActionHandoff(), tracker("request_human", "转人工"))
+def test_outside_hours_the_user_is_told_when_support_opens(desk_file, monkeypatch):
+    monkeypatch.setattr(ServiceHours, "local", lambda self, moment=None: datetime(2026, 11, 24, 23, 0,
+                                                                                  tzinfo=SHANGHAI))
+    messages, slots = run(ActionHandoff(), tracker("request_human", "转人工"))
     text = "".join(m["text"] for m in messages)
-    assert "非工作时间" in text and "留言已经保存" in text
-    ticket = HandoffDesk(str(desk_file)).rows("tickets")[0]
-    assert ticket["within_hours"] == 0 and ticket["number"] in text
+    assert "非工作时间" in text and "明天 09:00" in text and "留言已经保存" in text
+    ticket = TicketDesk(f"sqlite:///{desk_file}").rows()[0]
+    assert not ticket["within_hours"] and ticket["number"] in text
+
+
+def test_slots_are_set_only_when_they_change():
+    _, slots = run(ActionReadAnswer(), tracker("affirm", "/affirm", at_step(0)))
+    assert "problem" not in slots and slots["checklist_step"] == 1

@@ -5,7 +5,8 @@ import pytest
 from actions import knowledge
 from actions.checklist_runner import CHECKING, CONTINUE, FIXING, HANDOFF, SOLVED, ChecklistRunner
 
-TEXTS = {"ask_solved": "解决了吗？", "solved_button": "解决了", "not_solved_button": "还没解决", "human_button": "转人工"}
+TEXTS = {"ask_solved": "解决了吗？", "solved_button": "解决了", "not_solved_button": "还没解决", "human_button": "转人工",
+         "skipped_steps": "{done}已确认，从{next}开始。", "unsure_again": "不确定也没关系。"}
 OUTCOMES = {"next", "solved", "fix", "handoff"}
 SMALL = {
     "intro": "我们排查一下。",
@@ -29,7 +30,30 @@ def test_failed_check_gives_the_fix_and_asks_if_solved():
     turn = ChecklistRunner(SMALL, TEXTS).answer(0, CHECKING, False, [])
     assert [p.text for p in turn.prompts] == ["换个网络。", "解决了吗？"]
     assert (turn.step, turn.phase) == (0, FIXING)
-    assert turn.log == [{"step": "a", "question": "网络正常吗？", "answer": "不正常"}]
+    assert turn.log == [{"step": "a", "question": "网络正常吗？", "answer": "不正常", "read_as": "no", "how": "button"}]
+
+
+def test_typed_answers_keep_the_users_words_and_doubt():
+    turn = ChecklistRunner(SMALL, TEXTS).answer(0, CHECKING, True, [], said="应该没问题吧", sure=False)
+    assert turn.log[0]["said"] == "应该没问题吧" and turn.log[0]["sure"] is False
+
+
+def test_checks_a_first_message_answered_are_skipped_and_said():
+    runner = ChecklistRunner(SMALL | {"steps": [dict(s, name=n) for s, n in zip(SMALL["steps"], "甲乙丙")]}, TEXTS)
+    turn = runner.start({"a": "yes", "b": "yes"}, said="网络好的，短信也收到了")
+    assert [p.text for p in turn.prompts] == ["甲、乙已确认，从丙开始。", "能登录了吗？"]
+    assert [(e["step"], e["how"]) for e in turn.log] == [("a", "first_message"), ("b", "first_message")]
+    failed = runner.start({"a": "no"}, said="网络不好")
+    assert failed.phase == FIXING and [p.text for p in failed.prompts][-2:] == ["换个网络。", "解决了吗？"]
+
+
+def test_not_knowing_explains_first_then_moves_on():
+    runner = ChecklistRunner(SMALL | {"steps": [dict(SMALL["steps"][0], how_to_check="打开网页看看。")]
+                                      + SMALL["steps"][1:]}, TEXTS)
+    first = runner.unsure(0, CHECKING, [], "不知道", times=1)
+    assert [p.text for p in first.prompts] == ["打开网页看看。", "网络正常吗？"] and first.step == 0
+    second = runner.unsure(0, CHECKING, [], "还是不知道", times=2)
+    assert second.step == 1 and second.log[-1]["read_as"] == "unsure"
 
 
 def test_fix_that_worked_ends_solved():

@@ -48,3 +48,26 @@ def test_dense_features_are_left_to_rasa():
     with_dense.add_features(Features(np.ones((1, 4)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
     assert sentence_row(with_dense) is None
     assert our_matrix([with_dense]).shape == (1, 134)
+
+
+def test_saved_and_loaded_classifier_answers_exactly_as_trained(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("intent_classifier")
+    context = ExecutionContext(GraphSchema({}), node_name="intent_classifier")
+    config = {"tfidf": True, "solver": "liblinear", "C": 10}
+    trained = WalletLogisticRegressionClassifier.create(config, storage, resource, context)
+    examples = [message(seed) for seed in range(30)]
+    for index, example in enumerate(examples):
+        example.set("intent", ["payment_failed", "refund_request", "greet"][index % 3])
+    trained.train(TrainingData(examples))                 # persists
+
+    loaded = WalletLogisticRegressionClassifier.load(config, storage, resource, context)
+    probe = [message(seed) for seed in range(100, 110)]
+    assert list(loaded.clf.classes_) == list(trained.clf.classes_)
+    assert np.allclose(loaded.clf.predict_proba(our_matrix(probe)), trained.clf.predict_proba(our_matrix(probe)))
+    assert list((tmp_path / "intent_classifier").iterdir())[0].suffix == ".npz"   # plain arrays, no pickle

@@ -8,14 +8,12 @@ import asyncio
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores import speedups
-from tests.conftest import latest_model
 
 
 def test_action_server_replies_are_checked_as_rasa_checks_them():
@@ -30,11 +28,6 @@ def test_action_server_replies_are_checked_as_rasa_checks_them():
                    {"events": "slot"}, {"events": [{"name": "x"}]}, {"events": [7]}, {"responses": ["你好"]}):
         with pytest.raises(ValidationError, match="Failed to validate Action server response"):
             action._validate_action_result(broken)
-
-
-@pytest.fixture(scope="module")
-def agent() -> Agent:
-    return Agent.load(latest_model())
 
 
 MESSAGES = ["付款失败了", "钱扣了但是订单没成功", "账号被盗了怎么办", "我要转人工", "今天天气不错", "",

@@ -36,3 +36,11 @@ def test_long_replies_are_split_under_the_wechat_limit():
     assert len(pieces) > 1
     assert all(len(p.encode("utf-8")) <= 2000 for p in pieces)
     assert "".join(pieces).replace("\n", "") == ("很长的一行说明文字" * 20) * 10
+
+
+def test_a_digit_at_the_rating_is_the_score_not_the_position():
+    turn = [{"text": "打个分吧", "buttons": [{"title": f"{n} 分", "payload": f'/rate{{"rating": {n}}}'}
+                                          for n in (5, 4, 3, 2, 1)]}]
+    assert payload_for_digit("5", turn) == '/rate{"rating": 5}'
+    assert payload_for_digit("1", turn) == '/rate{"rating": 1}'
+    assert "回复 5：5 分" in render_turn(turn, "回复 {number}：{title}")

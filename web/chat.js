@@ -1,7 +1,8 @@
-// The chat page: talks to Rasa's socket.io channel on the same origin.
-// The session id lives in localStorage, so a reload (or the app reopening the
-// webview) continues the same conversation; the history is redrawn from the
-// server, where it is stored masked.
+// The chat page: talks to the socket.io channel on the same origin.
+// The server issues the session (a signed id) on the first connect; the page
+// keeps it in localStorage, so a reload (or the app reopening the webview)
+// continues the same conversation, and redraws the history from the server,
+// where it is stored masked.
 (function () {
   "use strict";
 
@@ -11,31 +12,34 @@
   var list = $("messages"), input = $("input"), typing = $("typing");
   var texts = {};
   var typingTimer = null;
+  var session = null, historyShown = false;
 
-  function sessionId() {
-    var id = null;
-    try { id = localStorage.getItem(SESSION_KEY); } catch (e) { /* storage disabled: one-off session */ }
-    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-      id = (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now())
-        .replace(/-/g, "");
-      try { localStorage.setItem(SESSION_KEY, id); } catch (e) { /* ignore */ }
-    }
-    return id;
+  function storedSession() {
+    try { return localStorage.getItem(SESSION_KEY); } catch (e) { return null; }  // storage disabled: one-off session
   }
-
-  var session = sessionId();
+  function keepSession(token) {
+    try { localStorage.setItem(SESSION_KEY, token); } catch (e) { /* ignore */ }
+  }
 
   function scrollDown() { list.scrollTop = list.scrollHeight; }
 
+  // Only the latest bot turn's buttons can be answered: older ones are
+  // switched off as soon as anything newer arrives.
   function disableOldButtons() {
     var old = list.querySelectorAll(".buttons button");
     for (var i = 0; i < old.length; i++) old[i].disabled = true;
   }
 
-  function render(from, text, buttons) {
-    if (from === "user") disableOldButtons();
+  function render(from, text, buttons, agent) {
+    disableOldButtons();
     var item = document.createElement("li");
-    item.className = from;
+    item.className = from + (agent ? " agent" : "");
+    if (agent) {
+      var who = document.createElement("span");
+      who.className = "who";
+      who.textContent = (texts.agent_label || "人工客服") + " · " + agent;
+      item.appendChild(who);
+    }
     if (text) {
       var bubble = document.createElement("div");
       bubble.className = "bubble";
@@ -49,13 +53,19 @@
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = b.title;
-        button.addEventListener("click", function () { send(b.payload, b.title); });
+        button.addEventListener("click", function () { if (!button.disabled) send(b.payload, b.title); });
         row.appendChild(button);
       });
       item.appendChild(row);
     }
     list.appendChild(item);
     scrollDown();
+  }
+
+  function showAgent(name) {
+    var banner = $("agent");
+    banner.textContent = (texts.agent_joined || "人工客服 {name} 正在为您服务").replace("{name}", name);
+    banner.hidden = false;
   }
 
   function showTyping(on) {
@@ -72,7 +82,7 @@
   var confirmed = false, waiting = [];
 
   function emit(message) {
-    if (confirmed) socket.emit("user_uttered", { message: message, session_id: session });
+    if (confirmed) socket.emit("user_uttered", { message: message });
     else waiting.push(message);
   }
 
@@ -84,22 +94,49 @@
     showTyping(true);
   }
 
+  function loadHistory() {
+    return fetch(base + "history?session=" + encodeURIComponent(session), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var messages = data.messages || [];
+        var lastUser = -1;
+        messages.forEach(function (m, i) { if (m.from === "user") lastUser = i; });
+        messages.forEach(function (m, i) {
+          render(m.from, m.text, i > lastUser ? m.buttons : null, m.agent);
+          if (m.agent) showAgent(m.agent);
+        });
+        if (!messages.length) send("/greet", "", true);
+      })
+      .catch(function () { send("/greet", "", true); });
+  }
+
   socket.on("connect", function () {
     $("offline").hidden = true;
     confirmed = false;
-    socket.emit("session_request", { session_id: session });
+    socket.emit("session_request", { session_id: session || storedSession() });
   });
-  socket.on("session_confirm", function () {
+  socket.on("session_confirm", function (token) {
+    var changed = token !== session;
+    session = token;
+    keepSession(token);
     confirmed = true;
-    waiting.splice(0).forEach(emit);
+    if (!historyShown || changed) {
+      historyShown = true;
+      list.textContent = "";
+      loadHistory().then(function () { waiting.splice(0).forEach(emit); });
+    } else {
+      waiting.splice(0).forEach(emit);
+    }
   });
+  socket.on("session_required", function () { socket.emit("session_request", { session_id: session }); });
   socket.on("disconnect", function () { $("offline").hidden = false; });
   socket.on("connect_error", function (error) {
     $("offline").hidden = false;
     if (window.console) console.warn("chat connection failed:", error && error.message);
   });
   socket.on("bot_uttered", function (message) {
-    render("bot", message.text, message.quick_replies || message.buttons);
+    render("bot", message.text, message.quick_replies || message.buttons, message.agent);
+    if (message.agent) showAgent(message.agent);
     showTyping(false);
   });
 
@@ -132,17 +169,4 @@
   }
 
   fetch(base + "config.json").then(function (r) { return r.json(); }).then(applyTexts).catch(function () {});
-  fetch(base + "history?session_id=" + encodeURIComponent(session))
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      var messages = data.messages || [];
-      var lastUser = -1;
-      messages.forEach(function (m, i) { if (m.from === "user") lastUser = i; });
-      messages.forEach(function (m, i) {
-        // Only the buttons of the latest bot turn can still be answered.
-        render(m.from, m.text, i > lastUser ? m.buttons : null);
-      });
-      if (!messages.length) send("/greet", "", true);
-    })
-    .catch(function () { /* history is a nicety: the chat still works */ });
 })();

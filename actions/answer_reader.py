@@ -1,0 +1,309 @@
+"""Reads a typed answer against the question the bot is waiting on.
+
+A button click arrives as its payload and is read exactly. Typed text is
+read the way a support agent would read it, in this order:
+
+  1. the step's own button titles, typed;
+  2. a request for a person;
+  3. the step's own words for "yes" and "no" (checklist YAML: yes_words,
+     no_words), a negation turning them around;
+  4. "still broken" / "fixed now" said in any words (reading.yml);
+  5. the step's topic words (about) next to a generic "fine" or "broken"
+     word, clause by clause ("网络没问题，余额也够" → two checks done);
+  6. "I don't know": its own outcome, neither yes nor no;
+  7. a question (hotline, hours, 多久到账 …), to be answered before the step
+     is asked again;
+  8. going back to an earlier walkthrough, or a clearly different problem;
+  9. thanks / bye / ok;
+ 10. a short plain yes or no;
+ 11. the classifier's affirm/deny, marked as not certain (the ticket then
+     keeps the user's words, not a guessed yes).
+
+Pure functions over the YAML: no Rasa, testable on their own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+YES, NO, UNSURE = "yes", "no", "unsure"
+SOLVED, STILL_BROKEN = "solved", "still_broken"
+HUMAN, QUESTION, SWITCH, SAME_PROBLEM, RESUME = "human", "question", "switch", "same_problem", "resume"
+THANKS, GOODBYE, ACKNOWLEDGE, GREET, UNREADABLE = "thanks", "goodbye", "acknowledge", "greet", "unreadable"
+
+INFO_INTENTS = {"contact_channels", "service_hours", "security_question", "verify_official_service",
+                "feature_inquiry", "complaint"}
+CONFIDENT = 0.6
+SHORT_ANSWER = 10   # characters, once spaces and punctuation are gone
+# Punctuation and symbols count as spaces; apostrophes vanish (don't → dont).
+_PUNCTUATION = re.compile(r"[\s\u3000,，.。!！?？~～…;；:：、\"“”‘’()（）\[\]【】<>《》·\-_/\\*#@^&|=+]+")
+_APOSTROPHE = re.compile(r"['’`]")
+# Clause ends: punctuation, and spaces between Chinese words ("网速挺快的 刷视频都不卡").
+_CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Nlu:
+    """What the classifier made of the message."""
+    intent: Optional[str] = None
+    confidence: float = 0.0
+    ranking: Sequence[Dict[str, Any]] = ()
+
+    def says(self, intent: str, at_least: float = CONFIDENT) -> bool:
+        return self.intent == intent and self.confidence >= at_least
+
+
+@dataclass
+class Reading:
+    kind: str
+    topic: Optional[str] = None     # question topic, or the problem for switch / same_problem
+    sure: bool = True               # False: only the classifier's guess
+    thanked: bool = False           # thanks came with the answer ("好了，谢谢")
+    evidence: Optional[str] = None  # the words that decided it
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def compact(text: str) -> str:
+    """Text as phrases are matched in: lower case, half-width, no punctuation,
+    no spaces around Chinese, single spaces between English words."""
+    text = _PUNCTUATION.sub(" ", _APOSTROPHE.sub("", normalize(text)))
+    return " ".join(_SPACE_NEXT_TO_CJK.sub("", text).split())
+
+
+class Lexicon:
+    def __init__(self, words: Dict[str, Any]) -> None:
+        self.words = words
+        self.negations = sorted(words.get("negations") or [], key=len, reverse=True)
+        breaks = "|".join(map(re.escape, words.get("clause_breaks") or []))
+        self._clause_split = re.compile(rf"{_CLAUSE_MARKS.pattern}|(?:{breaks})" if breaks else _CLAUSE_MARKS.pattern)
+        self.questions = {topic: [re.compile(p, re.IGNORECASE) for p in patterns]
+                          for topic, patterns in (words.get("questions") or {}).items()}
+
+    def list(self, name: str) -> List[str]:
+        return list(self.words.get(name) or [])
+
+    def clauses(self, text: str) -> List[str]:
+        return [c for c in (compact(part) for part in self._clause_split.split(normalize(text))) if c]
+
+    def negated(self, text: str, start: int) -> bool:
+        """A negation right before position `start` (allowing one filler like
+        太 / 是 / 怎么, or English "not" / "isnt" as the word before)."""
+        before = text[max(0, start - 12):start]
+        if before.endswith(" "):
+            words = before.split()
+            return bool(words) and words[-1] in self.negations
+        before = before[-5:]
+        for filler in ("", "太", "很", "是", "怎么", "大", "会", "能"):
+            if filler and not before.endswith(filler):
+                continue
+            head = before[:len(before) - len(filler)] if filler else before
+            if any(head.endswith(word) for word in self.negations if not word.isascii()):
+                return True
+        return False
+
+    def find(self, phrases: Iterable[str], text: str) -> List[Tuple[int, int, str]]:
+        """Non-overlapping matches, longest phrases first. English phrases
+        match whole words only."""
+        taken: List[Tuple[int, int, str]] = []
+        for phrase in sorted({compact(str(p)) for p in phrases}, key=len, reverse=True):
+            if not phrase:
+                continue
+            pattern = (re.escape(phrase) if not phrase.isascii()
+                       else rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
+            for match in re.finditer(pattern, text):
+                if not any(s < match.end() and match.start() < e for s, e, _ in taken):
+                    taken.append((match.start(), match.end(), phrase))
+        return sorted(taken)
+
+    def polarity(self, text: str, positive: Iterable[str], negative: Iterable[str]) -> int:
+        """+1 / -1 / 0: positive words count for, negative against, a negation
+        in front turning either around."""
+        score = 0
+        hits = [(s, e, +1) for s, e, _ in self.find(positive, text)]
+        hits += [(s, e, -1) for s, e, _ in self.find(negative, text)
+                 if not any(ps <= s and e <= pe for ps, pe, _ in hits)]
+        for start, _end, sign in hits:
+            score += -sign if self.negated(text, start) else sign
+        return (score > 0) - (score < 0)
+
+    def has(self, name: str, text: str, unnegated: bool = True) -> Optional[str]:
+        for start, _end, phrase in self.find(self.list(name), text):
+            if not unnegated or not self.negated(text, start):
+                return phrase
+        return None
+
+    def question_topic(self, text: str) -> Optional[str]:
+        normal = normalize(text)
+        for topic, patterns in self.questions.items():
+            if any(p.search(normal) for p in patterns):
+                return topic
+        return None
+
+
+@dataclass
+class Question:
+    """What the bot is waiting on, as the reader needs it."""
+    yes_label: str = "是"
+    no_label: str = "否"
+    yes_words: Sequence[str] = ()
+    no_words: Sequence[str] = ()
+    about: Sequence[str] = ()
+    # "ok": yes means the check passed (the usual); "problem": yes means the
+    # problem is still there ("问题还在吗？"), so "好了" reads as no.
+    yes_means: str = "ok"
+    solvable: bool = True   # "好了" may end the walkthrough (not in urgent ones)
+    is_solved_question: bool = False  # "解决了吗？" after a fix
+
+
+def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Dict[str, Any]] = None) -> Question:
+    lang_step = lang_step or {}
+    return Question(
+        yes_label=str(lang_step.get("yes_label") or step.get("yes_label") or "是"),
+        no_label=str(lang_step.get("no_label") or step.get("no_label") or "否"),
+        yes_words=list(step.get("yes_words") or []) + list(lang_step.get("yes_words") or []),
+        no_words=list(step.get("no_words") or []) + list(lang_step.get("no_words") or []),
+        about=list(step.get("about") or []) + list(lang_step.get("about") or []),
+        yes_means=step.get("yes_means", "ok"),
+        solvable=not urgent,
+    )
+
+
+def solved_question(yes_label: str, no_label: str, urgent: bool) -> Question:
+    return Question(yes_label=yes_label, no_label=no_label, solvable=not urgent, is_solved_question=True)
+
+
+class AnswerReader:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+
+    # -- pieces -----------------------------------------------------------------
+
+    def _flip(self, question: Question, check_ok: bool) -> str:
+        """A reading about the check ("fine") as the step's yes/no."""
+        if question.yes_means == "problem":
+            return NO if check_ok else YES
+        return YES if check_ok else NO
+
+    def _about(self, text: str, question: Question) -> int:
+        if not question.about:
+            return 0
+        total = 0
+        for clause in self.lex.clauses(text):
+            if self.lex.find(question.about, clause):
+                total += self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
+        return (total > 0) - (total < 0)
+
+    def checks_in(self, text: str, steps: Sequence[Tuple[str, Question]]) -> Dict[str, str]:
+        """Steps a first message already answers: {step id: yes|no}. Only the
+        step's own words and its topic words count, never a bare yes."""
+        found: Dict[str, str] = {}
+        clauses = self.lex.clauses(text)
+        for step_id, question in steps:
+            if question.yes_means == "problem":
+                continue  # "still wrong after a refresh?" cannot be answered before it is tried
+            score = 0
+            for clause in clauses:
+                own = self.lex.polarity(clause, question.yes_words, question.no_words)
+                if own:
+                    score += own
+                elif question.about and self.lex.find(question.about, clause):
+                    check = self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
+                    score += 0 if not check else (1 if self._flip(question, check > 0) == YES else -1)
+            if score:
+                found[step_id] = YES if score > 0 else NO
+        return found
+
+    # -- the whole reading --------------------------------------------------------
+
+    def read(self, text: str, question: Question, nlu: Nlu, current_problem: Optional[str] = None,
+             problem_intents: Iterable[str] = ()) -> Reading:
+        normal, whole = normalize(text), compact(text)
+        thanked = bool(self.lex.has("thanks", whole))
+        if not whole:
+            return Reading(UNREADABLE)
+        if text.startswith("/"):  # a button's payload
+            if nlu.intent in ("affirm", "deny"):
+                return Reading(YES if nlu.intent == "affirm" else NO, evidence=text)
+            if nlu.intent == "request_human":
+                return Reading(HUMAN)
+        for label, kind in ((question.yes_label, YES), (question.no_label, NO)):
+            if whole == compact(label):
+                return Reading(kind, evidence=label)
+        if self.lex.has("human", whole) or nlu.says("request_human", 0.7):
+            return Reading(HUMAN)
+
+        own = self.lex.polarity(whole, question.yes_words, question.no_words)
+        if own:
+            return Reading(YES if own > 0 else NO, thanked=thanked, evidence="step words")
+
+        broken = self.lex.has("still_broken", whole)
+        fixed = self.lex.has("solved", whole)
+        if broken:
+            if question.is_solved_question:
+                return Reading(NO, evidence=broken)
+            if question.yes_means == "problem":
+                return Reading(YES, evidence=broken)
+            return Reading(STILL_BROKEN, evidence=broken)
+        if fixed and not self._asks(normal):
+            if question.is_solved_question:
+                return Reading(YES, thanked=thanked, evidence=fixed)
+            if question.yes_means == "problem":
+                return Reading(NO, thanked=thanked, evidence=fixed)
+            if question.solvable and (len(whole) > len(fixed) + 1 or thanked or fixed not in ("好了", "到了")):
+                return Reading(SOLVED, thanked=thanked, evidence=fixed)
+
+        about = self._about(text, question)
+        if about:
+            return Reading(self._flip(question, about > 0), thanked=thanked, evidence="topic words")
+
+        if self.lex.has("unsure", whole, unnegated=False):
+            return Reading(UNSURE)
+
+        topic = self.lex.question_topic(text)
+        if topic is None and nlu.intent in INFO_INTENTS and nlu.confidence >= CONFIDENT and len(whole) > 3:
+            topic = nlu.intent
+        if topic:
+            return Reading(QUESTION, topic=topic)
+
+        if self.lex.has("resume", whole):
+            return Reading(RESUME)
+        problems = set(problem_intents)
+        if nlu.intent in problems and nlu.confidence >= 0.5 and len(whole) > 3:
+            return Reading(SAME_PROBLEM if nlu.intent == current_problem else SWITCH, topic=nlu.intent)
+
+        if self.lex.has("goodbye", whole) and len(whole) <= SHORT_ANSWER or nlu.says("goodbye", 0.8):
+            return Reading(GOODBYE, thanked=thanked)
+        if thanked and len(whole) <= SHORT_ANSWER + 2:
+            return Reading(THANKS, thanked=True)
+
+        if len(whole) <= SHORT_ANSWER:
+            if self.lex.has("greeting", whole):   # before yes/no: "你好" is not a "好"
+                return Reading(GREET)
+            plain = self.lex.polarity(whole, self.lex.list("yes"), self.lex.list("no"))
+            if plain:
+                return Reading(YES if plain > 0 else NO, evidence=whole)
+            if self.lex.has("acknowledge", whole):
+                return Reading(ACKNOWLEDGE)
+        if nlu.says("affirm", 0.7) or nlu.says("deny", 0.7):
+            return Reading(YES if nlu.intent == "affirm" else NO, sure=False)
+        if nlu.says("thanks", 0.7):
+            return Reading(THANKS, thanked=True)
+        if nlu.says("greet", 0.7):
+            return Reading(GREET)
+        return Reading(UNREADABLE)
+
+    def _asks(self, normal: str) -> bool:
+        """"好了吗？" asks rather than tells."""
+        return bool(re.search(r"(吗|么|没有?)[?？]?$|[?？]$", normal))
+
+    def read_yes_no(self, text: str, nlu: Nlu) -> Reading:
+        """A plain yes/no question (switch problems? a person?)."""
+        return self.read(text, Question(), nlu)

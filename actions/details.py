@@ -1,0 +1,137 @@
+"""The details a human agent needs (time, amount, type of operation, the
+error text), asked one at a time before a ticket is opened. Each question
+takes only a fitting answer: a time for the time, an amount for the amount,
+"不记得 / 没有" for any of them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from actions import knowledge
+from actions.answer_reader import Lexicon, compact, normalize
+from components.amounts import NUMBER_PATTERN, parse_number
+
+NOT_GIVEN = "未提供"
+NO_ERROR_TEXT = "无"
+MAX_AMOUNT = 10_000_000   # larger "amounts" are typos or nonsense
+MAX_TEXT = {"incident_time": 100, "txn_type": 20, "error_text": 300}
+
+VALUE, SKIP, STOP, QUESTION, UNFIT = "value", "skip", "stop", "question", "unfit"
+
+
+@dataclass
+class DetailAnswer:
+    kind: str
+    value: Any = None
+    topic: Optional[str] = None
+
+
+def _patterns(name: str) -> List[re.Pattern]:
+    return [re.compile(p, re.IGNORECASE) for p in (knowledge.reading().get("details") or {}).get(name) or []]
+
+
+def valid_amount(value: Any) -> Optional[float]:
+    """A positive amount within limits, or None (from entities, payloads or text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        match = re.search(NUMBER_PATTERN, value)
+        value = parse_number(match.group(0)) if match else None
+    if not isinstance(value, (int, float)) or value != value or not 0 < value <= MAX_AMOUNT:
+        return None
+    return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def valid_txn_type(value: Any) -> Optional[str]:
+    if not isinstance(value, str):
+        return None
+    text = normalize(value)
+    for canonical, phrases in knowledge.entity_patterns()["txn_type"].items():
+        if canonical in text or any(p.lower() in text for p in phrases):
+            return canonical
+    # Answers in English to "which kind of transaction?" (the ticket keeps the Chinese name).
+    for canonical, phrases in ((knowledge.reading().get("details") or {}).get("txn_type_en") or {}).items():
+        if any(re.search(rf"(?<![a-z]){re.escape(p.lower())}", text) for p in phrases):
+            return canonical
+    return None
+
+
+def error_in_message(text: str) -> Optional[str]:
+    """The error message a user quoted in passing, if any."""
+    for pattern in _patterns("error_in_message"):
+        match = pattern.search(text or "")
+        if match and match.group(1).strip():
+            return match.group(1).strip()[:MAX_TEXT["error_text"]]
+    return None
+
+
+def looks_like_time(text: str) -> bool:
+    return any(p.search(normalize(text)) for p in _patterns("time"))
+
+
+def read_detail(slot: str, text: str, lexicon: Lexicon, amounts: List[Any], txn_types: List[Any]) -> DetailAnswer:
+    whole = compact(text)
+    details = knowledge.reading().get("details") or {}
+    if not whole:
+        return DetailAnswer(UNFIT)
+    if lexicon.find(details.get("stop") or [], whole) or lexicon.has("human", whole):
+        return DetailAnswer(STOP)
+    skipped = lexicon.find(details.get("skip") or [], whole)
+    if skipped and len(whole) <= len(skipped[0][2]) + 4:
+        return DetailAnswer(SKIP)
+    topic = lexicon.question_topic(text)
+    if topic:
+        return DetailAnswer(QUESTION, topic=topic)
+
+    if slot == "incident_time":
+        if looks_like_time(text):
+            return DetailAnswer(VALUE, text.strip()[:MAX_TEXT[slot]])
+        return DetailAnswer(UNFIT)
+    if slot == "amount":
+        for value in amounts + [text]:
+            amount = valid_amount(value)
+            if amount is not None:
+                return DetailAnswer(VALUE, amount)
+        return DetailAnswer(UNFIT)
+    if slot == "txn_type":
+        for value in txn_types + [text]:
+            kind = valid_txn_type(value)
+            if kind:
+                return DetailAnswer(VALUE, kind)
+        return DetailAnswer(UNFIT)
+    # error_text: what the screen said. A bare time or amount is an answer
+    # to another question, not an error message.
+    stripped = re.sub(r"[\s，。,.!！]", "", text)
+    if _is_only_amount(stripped) or (looks_like_time(text) and len(whole) <= 8):
+        return DetailAnswer(UNFIT)
+    if skipped:
+        return DetailAnswer(SKIP)
+    return DetailAnswer(VALUE, text.strip()[:MAX_TEXT[slot]])
+
+
+def _is_only_amount(text: str) -> bool:
+    return bool(re.fullmatch(rf"[¥￥]?{NUMBER_PATTERN}(块钱|块|元|圆)?", text))
+
+
+def clean_details(values: Dict[str, Any]) -> Dict[str, Any]:
+    """Details as they may go into a ticket, whatever filled them (a typed
+    payload included): amounts in range, canonical types, capped texts."""
+    cleaned: Dict[str, Any] = {}
+    for slot, value in values.items():
+        if value is None:
+            continue
+        if value == NOT_GIVEN or (slot == "error_text" and value == NO_ERROR_TEXT):
+            cleaned[slot] = value
+        elif slot == "amount":
+            amount = valid_amount(value)
+            if amount is not None:
+                cleaned[slot] = amount
+        elif slot == "txn_type":
+            kind = valid_txn_type(value)
+            if kind:
+                cleaned[slot] = kind
+        elif isinstance(value, str):
+            cleaned[slot] = value.strip()[:MAX_TEXT.get(slot, 300)]
+    return cleaned

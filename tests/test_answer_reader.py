@@ -1,0 +1,139 @@
+"""Typed answers read against the question the bot asked, with the
+operator's real checklists and word lists (no Rasa needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import knowledge
+from actions.answer_reader import (GREET, NO, QUESTION, SOLVED, STILL_BROKEN, SWITCH, THANKS, UNSURE, YES, AnswerReader,
+                                   Lexicon, Nlu, question_for_step, solved_question)
+from actions.common import PROBLEM_INTENTS
+
+READER = AnswerReader(Lexicon(knowledge.reading()))
+
+
+def step_question(problem: str, step_id: str, lang: str = "zh"):
+    checklist = knowledge.checklist(problem)
+    step = next(s for s in checklist["steps"] if s["id"] == step_id)
+    return question_for_step(step, bool(checklist.get("urgent")), step.get(lang) if lang != "zh" else None)
+
+
+def read(problem, step_id, text, nlu=None, lang="zh"):
+    return READER.read(text, step_question(problem, step_id, lang), nlu or Nlu(), problem, PROBLEM_INTENTS)
+
+
+@pytest.mark.parametrize("problem, step, text, kind", [
+    # the step's own words, and the same with a negation in front
+    ("payment_failed", "password", "密码是对的", YES),
+    ("payment_failed", "password", "密码我确定没记错", YES),
+    ("payment_failed", "password", "有提示密码错误", NO),
+    ("payment_failed", "network", "wifi 一直连着的", YES),
+    ("payment_failed", "network", "网络有点慢", NO),
+    ("payment_failed", "balance", "里面钱足够", YES),
+    ("payment_failed", "balance", "余额不够了", NO),
+    ("payment_failed", "merchant", "商家应该支持吧，之前都能付", YES),
+    ("funds_not_received", "record_success", "转账记录显示成功", YES),
+    ("funds_not_received", "record_success", "没显示成功", NO),
+    ("account_stolen", "password_changed", "还没改，登不上去了", NO),
+    ("account_stolen", "account_frozen", "打了，冻结好了", YES),
+    # "I don't know" is neither yes nor no
+    ("payment_failed", "merchant", "这个我就不清楚了", UNSURE),
+    ("funds_not_received", "arrival_time", "不知道", UNSURE),
+    # good and bad news in passing
+    ("payment_failed", "network", "切了4G就好了，可以付了", SOLVED),
+    ("payment_failed", "balance", "还是不行", STILL_BROKEN),
+    # a hello in the middle is greeted back, not taken as an answer
+    ("refund_request", "eligible", "在吗", GREET),
+    ("payment_failed", "network", "你好？", GREET),
+])
+def test_typed_answers_at_a_step(problem, step, text, kind):
+    assert read(problem, step, text).kind == kind
+
+
+@pytest.mark.parametrize("text", ["topped up and it went through now", "it worked, thanks"])
+def test_good_news_in_english_at_a_step(text):
+    assert read("payment_failed", "balance", text, lang="en").kind == SOLVED
+
+
+@pytest.mark.parametrize("text, kind", [("还在", YES), ("没用", YES), ("还是不行", YES), ("好了", NO),
+                                        ("重启以后正常了", NO)])
+def test_yes_means_still_broken_where_the_question_asks_so(text, kind):
+    # app_malfunction's first step asks "…问题还在吗？"
+    assert read("app_malfunction", "restart", text).kind == kind
+
+
+@pytest.mark.parametrize("text, kind", [("还是不行", NO), ("没用", NO), ("试了还是付不了", NO), ("可以了", YES),
+                                        ("重启了一下好了，谢谢", YES)])
+def test_after_a_fix_solved_or_not(text, kind):
+    question = solved_question("解决了", "还没解决", urgent=False)
+    reading = READER.read(text, question, Nlu(), "payment_failed", PROBLEM_INTENTS)
+    assert reading.kind == kind
+
+
+def test_thanks_with_the_fix_means_solved_and_thanked():
+    reading = read("app_malfunction", "network", "清了缓存就好了，多谢")
+    assert reading.kind == NO and reading.thanked   # "问题还在吗？" → no: it works now
+
+
+def test_questions_mid_walkthrough_are_questions():
+    assert read("payment_failed", "password", "退款要几天？") == read("payment_failed", "password", "退款要几天？")
+    reading = read("payment_failed", "password", "退款要几天？")
+    assert (reading.kind, reading.topic) == (QUESTION, "refund_time")
+    reading = read("payment_failed", "password", "你们电话多少 我直接打过去问问")
+    assert (reading.kind, reading.topic) == (QUESTION, "contact_channels")
+
+
+def test_a_different_problem_is_a_switch_not_a_yes():
+    reading = read("payment_failed", "password", "对了我还有个提现的问题", Nlu("withdraw_failed", 0.8))
+    assert (reading.kind, reading.topic) == (SWITCH, "withdraw_failed")
+
+
+def test_thanks_in_any_form():
+    for text in ("ok thx", "谢谢", "3q", "多谢啦"):
+        assert read("payment_failed", "network", text).kind == THANKS, text
+
+
+def test_a_guess_from_the_classifier_is_marked_unsure():
+    reading = read("payment_failed", "network", "上次来的时候就这么弄的", Nlu("affirm", 0.9))
+    assert reading.kind == YES and not reading.sure
+
+
+def test_first_message_answers_the_checks_it_mentions():
+    checklist = knowledge.checklist("payment_failed")
+    steps = [(s["id"], question_for_step(s, False)) for s in checklist["steps"]]
+    assert READER.checks_in("网络没问题，余额也够，就是付不了款", steps) == {"network": YES, "balance": YES}
+    assert READER.checks_in("付款失败了", steps) == {}
+
+
+def test_english_answers():
+    assert read("payment_failed", "network", "the network is fine", lang="en").kind == YES
+    assert read("payment_failed", "network", "not sure", lang="en").kind == UNSURE
+    assert read("payment_failed", "password", "I got a wrong password error", lang="en").kind == NO
+
+
+@pytest.mark.parametrize("text, error", [
+    ("给房东付房租 按了确认就弹出交易异常", "交易异常"),
+    ("付款的时候提示“该商户暂不支持此付款方式”", "该商户暂不支持此付款方式"),
+    ("提现一直显示处理失败", "处理失败"),
+    ("我这边显示成功了 他说没收到", None),       # not an error message
+    ("付款失败了，300块钱付不出去", None),         # a problem, not a quoted message
+])
+def test_an_error_message_quoted_in_the_first_message_is_kept(text, error):
+    from actions.details import error_in_message
+
+    assert error_in_message(text) == error
+
+
+@pytest.mark.parametrize("text", ["等了半个多小时还是没变", "还是没变化", "还是待支付", "对过了账号名字都对 还是没有"])
+def test_nothing_changed_after_a_fix_means_still_broken(text):
+    question = solved_question("解决了", "还没解决", urgent=False)
+    assert READER.read(text, question, Nlu(), "charged_but_failed", PROBLEM_INTENTS).kind == NO
+
+
+@pytest.mark.parametrize("text, kind", [("payments", "支付"), ("it was a transfer", "转账"), ("top-up", "充值"),
+                                        ("转账", "转账"), ("no idea", None)])
+def test_the_transaction_type_is_understood_in_chinese_and_english(text, kind):
+    from actions.details import valid_txn_type
+
+    assert valid_txn_type(text) == kind

@@ -1,0 +1,31 @@
+"""Intent figures on both held-out files: ours, and the one written by
+people who never saw the training data. The figures are printed at the end
+of the run and written to results/nlu_heldout.json; the floors below are
+where the model stood when they were set, so a change that makes the
+assistant understand less fails here."""
+
+import os
+
+from scripts.nlu_report import held_out_reports, summary, write_reports
+from tests.conftest import FIGURES, ROOT, latest_model
+
+OUT = ROOT / "results" / "nlu_heldout.json"
+FLOORS = {
+    "tests/nlu_test.yml": {"in_scope_accuracy": 0.98, "accuracy": 0.97, "out_of_scope_to_fallback": 0.90},
+    "tests/nlu_independent.yml": {"in_scope_accuracy": 0.96, "accuracy": 0.95, "out_of_scope_to_fallback": 0.90},
+}
+MAX_IN_SCOPE_TO_FALLBACK = 3   # per file: a user with a real problem told "I did not understand"
+
+
+def test_intents_on_the_held_out_files(agent):
+    reports = held_out_reports(agent)
+    write_reports(reports, latest_model(), OUT)
+    FIGURES.extend(summary(reports, latest_model(), OUT, misses=15))
+    below = []
+    for report in reports:
+        for figure, floor in FLOORS[report["file"].replace(os.sep, "/")].items():
+            if report[figure] < floor:
+                below.append(f"{report['file']}: {figure} {report[figure]:.3f} < {floor}")
+        if report["in_scope_sent_to_fallback"] > MAX_IN_SCOPE_TO_FALLBACK:
+            below.append(f"{report['file']}: {report['in_scope_sent_to_fallback']} in-scope messages fell back")
+    assert not below, "\n".join(below + summary(reports, latest_model(), OUT))
