@@ -21,7 +21,8 @@
    session is kept per endpoint and event loop, so calls reuse connections
    (idle ones are dropped after 2 s, before the action server, Sanic, would
    close them under a request at 5 s), and it encodes with ujson, which
-   Rasa already depends on.
+   Rasa already depends on. A request that meets a kept connection the
+   action server has just closed is sent again on a new one.
 
 All keep Rasa's behaviour; they only stop repeating work whose answer
 cannot change while the server runs. Imported by the tracker store module,
@@ -33,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import aiohttp
@@ -43,6 +45,8 @@ from rasa.core.actions.action import RemoteAction
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 _original_validate_action_result = RemoteAction._validate_action_result
 
@@ -129,14 +133,42 @@ _original_session = EndpointConfig.session
 CLIENT_KEEPALIVE_SECONDS = 2
 
 
+class _RetriedOnStaleConnection:
+    """`session.request(...)`, sent once more on a new connection when the
+    server dropped the kept one before answering. A kept connection can be
+    closed by the server at the moment a request goes out on it (its idle
+    timer fires, e.g. after a pause longer than the timer); browsers resend
+    in that case too. Only a failure before any response is resent: then the
+    action server never ran the action."""
+
+    def __init__(self, session: aiohttp.ClientSession, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+        self._session, self._args, self._kwargs = session, args, kwargs
+        self._response: Optional[aiohttp.ClientResponse] = None
+
+    async def __aenter__(self) -> aiohttp.ClientResponse:
+        try:
+            self._response = await self._session.request(*self._args, **self._kwargs)
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
+            logger.info("action server dropped a kept connection (%s): sending again", error)
+            self._response = await self._session.request(*self._args, **self._kwargs)
+        return self._response
+
+    async def __aexit__(self, *_exc: Any) -> None:
+        if self._response is not None:
+            self._response.release()
+
+
 class _KeptSession:
     """What `async with endpoint.session()` expects, without closing the session."""
 
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
 
-    async def __aenter__(self) -> aiohttp.ClientSession:
-        return self._session
+    async def __aenter__(self) -> "_KeptSession":
+        return self
+
+    def request(self, *args: Any, **kwargs: Any) -> _RetriedOnStaleConnection:
+        return _RetriedOnStaleConnection(self._session, args, kwargs)
 
     async def __aexit__(self, *_exc: Any) -> None:
         return None

@@ -65,8 +65,16 @@ def test_user_and_agent_talk_live_then_the_bot_asks_for_the_rating(servers, brow
         login(console, servers)
         item = console.locator(f'li.ticket[data-number="{number}"]')
         item.wait_for(timeout=30000)
+        # Another user asks for a person: the live feed refreshes the queue, and
+        # the item the agent is about to click must stay the same element.
+        item.evaluate("element => { element.__seen = true; }")
+        other = servers.say(f"desk-browser-other-{number}", "转人工")
+        assert any("工单" in str(m.get("text")) for m in other), other
+        other_number = TicketDesk(f"sqlite:///{servers.desk_db}").open_ticket_of(f"desk-browser-other-{number}")["number"]
+        console.locator(f'li.ticket[data-number="{other_number}"]').wait_for(timeout=30000)
+        assert item.evaluate("element => element.__seen === true")
         item.click()
-        console.locator("#ticket").wait_for()
+        console.locator("#ticket-body").wait_for(timeout=30000)          # the pane shows once the ticket has loaded
         steps = console.locator("#steps").inner_text()
         assert "网络" in steps and "网络没问题" in steps                 # the user's own words
         details = console.locator("#details").inner_text()

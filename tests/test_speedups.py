@@ -101,3 +101,43 @@ def test_action_calls_reuse_one_connection_and_survive_a_restarted_action_server
         await runner.cleanup()
 
     asyncio.run(scenario())
+
+
+def test_an_action_call_on_a_kept_connection_the_server_just_dropped_is_sent_again():
+    """The action server's idle timer can close a kept connection just as the
+    next call goes out on it (after a pause longer than the timer): the call
+    must go out again on a new connection, not fail the user's turn."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def scenario():
+        requests_per_connection = []
+
+        async def handle(reader, writer):
+            served = 0
+            requests_per_connection.append(0)
+            index = len(requests_per_connection) - 1
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                await reader.readexactly(length)
+                requests_per_connection[index] += 1
+                if served == 1:            # the idle timer fired under the second request
+                    writer.transport.abort()
+                    return
+                served += 1
+                payload = b'{"events": [], "responses": [{"text": "ok"}]}'
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n"
+                             b"Content-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+                await writer.drain()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        assert (await endpoint.request(json={"text": "付款失败"}))["responses"][0]["text"] == "ok"
+        assert (await endpoint.request(json={"text": "网络正常"}))["responses"][0]["text"] == "ok"
+        assert requests_per_connection == [2, 1]   # dropped on the kept one, answered on a new one
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(scenario())

@@ -232,8 +232,7 @@
     document.querySelector('.tab[data-tab="waiting"]').classList.toggle("has-urgent", urgentWaiting > 0);
 
     const shown = state.tickets.filter((t) => inTab(t, state.tab));
-    const items = shown.map(queueItem);
-    el.queue.replaceChildren(...items);
+    reconcileQueue(shown.map(queueItem));
     el.queueEmpty.hidden = shown.length > 0;
     el.queueEmpty.textContent = {
       waiting: "暂时没有排队的用户",
@@ -272,6 +271,24 @@
     const line = detailLine(ticket.details);
     if (line) item.append(node("div", "ticket-details", line));
     return item;
+  }
+
+  // The live feed refreshes the list many times a minute. Rebuilding it would
+  // swap the element under an agent's cursor and swallow the click, so items
+  // that did not change stay the same elements and only move when the order does.
+  function reconcileQueue(items) {
+    const existing = new Map();
+    for (const child of el.queue.children) existing.set(child.dataset.number, child);
+    const wanted = items.map((item) => {
+      const old = existing.get(item.dataset.number);
+      if (old && old.className === item.className && old.innerHTML === item.innerHTML) return old;
+      return item;
+    });
+    const keep = new Set(wanted);
+    for (const child of Array.from(el.queue.children)) if (!keep.has(child)) child.remove();
+    wanted.forEach((item, index) => {
+      if (el.queue.children[index] !== item) el.queue.insertBefore(item, el.queue.children[index] || null);
+    });
   }
 
   function tickWaits() {
