@@ -24,6 +24,7 @@ Pure functions over the YAML: no Rasa, testable on their own.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -71,6 +72,18 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower().strip()
 
 
+@functools.lru_cache(maxsize=None)
+def _phrase_pattern(phrase: str) -> "re.Pattern[str]":
+    # The operator's phrases outnumber re's own cache of 512 patterns.
+    return re.compile(re.escape(phrase) if not phrase.isascii()
+                      else rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
+
+
+@functools.lru_cache(maxsize=4096)
+def _longest_first(phrases: Tuple[str, ...]) -> List[str]:
+    return [p for p in sorted({compact(p) for p in phrases}, key=len, reverse=True) if p]
+
+
 def compact(text: str) -> str:
     """Text as phrases are matched in: lower case, half-width, no punctuation,
     no spaces around Chinese, single spaces between English words."""
@@ -113,12 +126,8 @@ class Lexicon:
         """Non-overlapping matches, longest phrases first. English phrases
         match whole words only."""
         taken: List[Tuple[int, int, str]] = []
-        for phrase in sorted({compact(str(p)) for p in phrases}, key=len, reverse=True):
-            if not phrase:
-                continue
-            pattern = (re.escape(phrase) if not phrase.isascii()
-                       else rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
-            for match in re.finditer(pattern, text):
+        for phrase in _longest_first(tuple(str(p) for p in phrases)):
+            for match in _phrase_pattern(phrase).finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e, _ in taken):
                     taken.append((match.start(), match.end(), phrase))
         return sorted(taken)

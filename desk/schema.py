@@ -197,7 +197,11 @@ def _create(url: str) -> sa.engine.Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        created = sa.create_engine(url, future=True, connect_args={"timeout": 30, "check_same_thread": False})
+        # SQLAlchemy 1.4 opens and closes a file database per use (NullPool):
+        # each ticket write paid a connect and the pragmas. Pooled connections
+        # are handed to one thread at a time, which SQLite allows.
+        pool = {"poolclass": sa.pool.QueuePool, "pool_size": 5, "max_overflow": 10} if parsed.database else {}
+        created = sa.create_engine(url, future=True, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
         sa.event.listen(created, "connect", _sqlite_pragmas)
     else:
         created = sa.create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=5)
