@@ -31,6 +31,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
@@ -81,6 +82,55 @@ class WalletLogisticRegressionClassifier(LogisticRegressionClassifier):
         if any(row is None for row in rows):
             return super()._create_X(messages)
         return rows[0] if len(rows) == 1 else vstack(rows, format="csr")
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Rasa's process, with the probabilities computed here: sklearn's
+        predict_proba validated its input and went through the pipeline on
+        every message (10% of the server's time per message under load)."""
+        tfidf, regression = self._parts()
+        if not hasattr(regression, "coef_"):
+            return super().process(messages)
+        X = self._create_X(messages).tocsr()
+        weights = self._weights(tfidf, regression)
+        scores = np.empty((X.shape[0], weights.shape[1]))
+        for row in range(X.shape[0]):
+            # One short row at a time, on its non-zero columns only: sparse
+            # matrix operations cost more in set-up than in arithmetic here.
+            start, end = X.indptr[row], X.indptr[row + 1]
+            columns, values = X.indices[start:end], X.data[start:end].astype(np.float64)
+            if tfidf is not None:
+                values = (np.log(values) + 1.0) * tfidf.idf_[columns]     # sublinear tf-idf
+                norm = np.sqrt(values @ values)
+                if norm:
+                    values = values / norm
+            scores[row] = values @ weights[columns]
+        scores += regression.intercept_
+        if len(regression.classes_) == 2:
+            scores = np.hstack([-scores, scores])  # sklearn's binary case: one column of scores
+        one_vs_rest = regression.multi_class == "ovr" or (
+            regression.multi_class == "auto" and (regression.solver == "liblinear" or len(regression.classes_) == 2))
+        if one_vs_rest:
+            probas = 1.0 / (1.0 + np.exp(-scores))
+        else:
+            probas = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probas /= probas.sum(axis=1, keepdims=True)
+        intents = regression.classes_
+        for row, message in zip(probas, messages):
+            ranking = sorted(({"name": name, "confidence": value} for name, value in zip(intents, row)),
+                             key=lambda entry: -entry["confidence"])
+            message.set("intent", ranking[0], add_to_output=True)
+            if self.config[RANKING_LENGTH] > 0:
+                ranking = ranking[: self.config[RANKING_LENGTH]]
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+    def _weights(self, tfidf: Any, regression: Any) -> np.ndarray:
+        """The coefficients one row per feature, made once after loading."""
+        made_from, weights = getattr(self, "_by_feature", (None, None))
+        if made_from is not regression.coef_:   # trained again since
+            weights = np.ascontiguousarray(regression.coef_.T, dtype=np.float64)
+            self._by_feature = (regression.coef_, weights)
+        return weights
 
     def _parts(self):
         """(tf-idf transformer or None, logistic regression) of self.clf."""

@@ -172,11 +172,13 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     def _pool_sqlite_connections(self) -> None:
         # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool):
-        # 6% of the server's time. Rasa runs its tracker-store calls one at
-        # a time on the event loop, so a small pool is safe.
+        # 6% of the server's time. The calls run on worker threads, several
+        # at once under load; a connection beyond the pool's size is opened
+        # and closed per call, so the pool holds as many as there are threads
+        # at work.
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=6,
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=8,
                                        connect_args={"check_same_thread": False, "timeout": 5})
         # One commit per message: with the default rollback journal each
         # commit waits for two fsyncs (22% of the server's time under load).

@@ -2,6 +2,7 @@
 or the model would answer differently from how it was measured."""
 
 import numpy as np
+import pytest
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
@@ -71,3 +72,30 @@ def test_saved_and_loaded_classifier_answers_exactly_as_trained(tmp_path):
     assert list(loaded.clf.classes_) == list(trained.clf.classes_)
     assert np.allclose(loaded.clf.predict_proba(our_matrix(probe)), trained.clf.predict_proba(our_matrix(probe)))
     assert list((tmp_path / "intent_classifier").iterdir())[0].suffix == ".npz"   # plain arrays, no pickle
+
+
+@pytest.mark.parametrize("config", [
+    {"tfidf": True, "solver": "liblinear", "C": 10},     # this project's pipeline (one-vs-rest)
+    {"tfidf": False, "solver": "lbfgs", "C": 1.0},       # Rasa's default (multinomial)
+])
+def test_process_ranks_intents_as_sklearn_would(tmp_path, config):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    context = ExecutionContext(GraphSchema({}), node_name="intent_classifier")
+    classifier = WalletLogisticRegressionClassifier.create(config, LocalModelStorage(tmp_path), Resource("c"), context)
+    examples = [message(seed) for seed in range(40)]
+    for index, example in enumerate(examples):
+        example.set("intent", ["payment_failed", "refund_request", "greet", "thanks"][index % 4])
+    classifier.train(TrainingData(examples))
+    probe = [message(seed) for seed in range(200, 212)]
+    expected = classifier.clf.predict_proba(our_matrix(probe))
+    classifier.process(probe)
+    for row, processed in zip(expected, probe):
+        ranking = processed.get("intent_ranking")
+        by_name = {entry["name"]: entry["confidence"] for entry in ranking}
+        assert np.allclose([by_name[name] for name in classifier.clf.classes_], row)
+        assert processed.get("intent")["name"] == classifier.clf.classes_[int(np.argmax(row))]
+        assert [entry["confidence"] for entry in ranking] == sorted(by_name.values(), reverse=True)
