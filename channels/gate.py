@@ -74,6 +74,9 @@ FLOOD_GUARD = FloodGuard(int(os.environ.get("WALLET_SENDER_IN_FLIGHT", 3)),
                          int(os.environ.get("WALLET_SENDER_PER_MINUTE", 40)))
 
 
+TYPED_PAYLOAD_MARK = "／"
+
+
 def clean_text(text: Any) -> Tuple[str, List[str], bool]:
     """The text as it may be stored (trimmed, masked), the kinds masked,
     and whether it had to be cut."""
@@ -158,9 +161,11 @@ class Gate:
             return
         if message.text.startswith("/") and not trusted_payload \
                 and not await self.payload_offered(message.sender_id, message.text):
-            # Typed, not clicked: read it as words like any other message.
+            # Typed, not clicked: read it as words like any other message. The
+            # full-width slash keeps Rasa from parsing it as an intent and tells
+            # the language check it is not English someone wrote.
             logger.info("gate: payload not offered to %s, read as text", message.sender_id)
-            message.text = message.text.lstrip("/").strip() or "?"
+            message.text = TYPED_PAYLOAD_MARK + (message.text.lstrip("/").strip() or "?")
         if not FLOOD_GUARD.admit(message.sender_id):
             logger.warning("gate: %s is sending too fast; message answered, not processed", message.sender_id)
             await output.send_text_message(message.sender_id, knowledge.reply("rate_limited"))

@@ -92,7 +92,7 @@ def language_of(text: str) -> Optional[str]:
     """"en" for English (Latin words, no Chinese), "zh" for any Chinese, None
     for digits, emoji, button payloads and chat tokens like "ok thx" (the
     language then stays as it was)."""
-    if not text or text.startswith("/"):
+    if not text or text.startswith(("/", "／")):   # a payload, clicked or typed
         return None
     if _CJK.search(text):
         return "zh"

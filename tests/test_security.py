@@ -133,6 +133,13 @@ def test_a_typed_payload_is_read_as_words_unless_the_bot_offered_it(servers):
         assert db.execute("SELECT COUNT(*) FROM ratings WHERE conversation_id = ?", (user,)).fetchone()[0] == 0
 
 
+def test_a_typed_payload_mid_walkthrough_is_answered_in_chinese(servers):
+    user = "payload-typed-zh"
+    servers.say(user, "提现一直没到账")
+    reply = texts(servers.say(user, '/rate{"rating": 5}'))     # not offered at this step
+    assert "Sorry" not in reply and "到账时间" in reply           # the same step again, in Chinese
+
+
 def test_an_offered_button_payload_is_accepted(servers):
     user = "payload-offered"
     servers.say(user, "付不了款")
