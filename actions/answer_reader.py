@@ -33,6 +33,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 YES, NO, UNSURE = "yes", "no", "unsure"
 SOLVED, STILL_BROKEN = "solved", "still_broken"
 HUMAN, QUESTION, SWITCH, SAME_PROBLEM, RESUME = "human", "question", "switch", "same_problem", "resume"
+PERSON_QUESTIONS = ("service_hours", "contact_channels")   # questions that name 人工/客服
 THANKS, GOODBYE, ACKNOWLEDGE, GREET, UNREADABLE = "thanks", "goodbye", "acknowledge", "greet", "unreadable"
 
 INFO_INTENTS = {"contact_channels", "service_hours", "security_question", "verify_official_service",
@@ -105,6 +106,17 @@ class Lexicon:
 
     def clauses(self, text: str) -> List[str]:
         return [c for c in (compact(part) for part in self._clause_split.split(normalize(text))) if c]
+
+    def statements(self, text: str) -> List[str]:
+        """The clauses that tell rather than ask ("钱能退吗", "能退？" ask)."""
+        parts = re.split(f"({self._clause_split.pattern})", normalize(text))
+        told = []
+        for clause, mark in zip(parts[::2], parts[1::2] + [""]):
+            if re.search(r"[?？]", mark or "") or re.search(r"(吗|么)$", clause.strip()):
+                continue
+            if compact(clause):
+                told.append(compact(clause))
+        return told
 
     def negated(self, text: str, start: int) -> bool:
         """A negation right before position `start` (allowing one filler like
@@ -214,7 +226,7 @@ class AnswerReader:
         """Steps a first message already answers: {step id: yes|no}. Only the
         step's own words and its topic words count, never a bare yes."""
         found: Dict[str, str] = {}
-        clauses = self.lex.clauses(text)
+        clauses = self.lex.statements(text)
         for step_id, question in steps:
             if question.yes_means == "problem":
                 continue  # "still wrong after a refresh?" cannot be answered before it is tried
@@ -246,6 +258,10 @@ class AnswerReader:
         for label, kind in ((question.yes_label, YES), (question.no_label, NO)):
             if whole == compact(label):
                 return Reading(kind, evidence=label)
+        topic = self.lex.question_topic(text)
+        if topic in PERSON_QUESTIONS:
+            # "几点有人工？" asks about the people; it does not ask for one yet.
+            return Reading(QUESTION, topic=topic)
         if self.lex.has("human", whole) or nlu.says("request_human", 0.7):
             return Reading(HUMAN)
 
@@ -276,7 +292,6 @@ class AnswerReader:
         if self.lex.has("unsure", whole, unnegated=False):
             return Reading(UNSURE)
 
-        topic = self.lex.question_topic(text)
         if topic is None and nlu.intent in INFO_INTENTS and nlu.confidence >= CONFIDENT and len(whole) > 3:
             topic = nlu.intent
         if topic:

@@ -85,22 +85,25 @@ def read_detail(slot: str, text: str, lexicon: Lexicon, amounts: List[Any], txn_
     if topic:
         return DetailAnswer(QUESTION, topic=topic)
 
+    # No fitting value but "不知道/不记得" somewhere ("不知道 我登不进去看不到"):
+    # the user cannot say, asking again will not help.
+    unknown = DetailAnswer(SKIP if skipped else UNFIT)
     if slot == "incident_time":
         if looks_like_time(text):
             return DetailAnswer(VALUE, text.strip()[:MAX_TEXT[slot]])
-        return DetailAnswer(UNFIT)
+        return unknown
     if slot == "amount":
         for value in amounts + [text]:
             amount = valid_amount(value)
             if amount is not None:
                 return DetailAnswer(VALUE, amount)
-        return DetailAnswer(UNFIT)
+        return unknown
     if slot == "txn_type":
         for value in txn_types + [text]:
             kind = valid_txn_type(value)
             if kind:
                 return DetailAnswer(VALUE, kind)
-        return DetailAnswer(UNFIT)
+        return unknown
     # error_text: what the screen said. A bare time or amount is an answer
     # to another question, not an error message.
     stripped = re.sub(r"[\s，。,.!！]", "", text)

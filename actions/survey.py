@@ -60,7 +60,18 @@ class ActionSaveRating(Action):
 
         state = State.of(tracker)
         reply = Reply(dispatcher, state.lang)
-        saved = await blocking(save_rating_answer, reply, state, tracker, tracker.latest_message.get("text") or "")
-        if not saved:
+        text = tracker.latest_message.get("text") or ""
+        saved = await blocking(save_rating_answer, reply, state, tracker, text)
+        if saved:
+            return state.events()
+        from actions.walkthrough import reader   # walkthrough imports this module
+
+        # Digits that are no score: "886" (bye-bye) is read as a rating by the NLU.
+        lex = reader().lex
+        if lex.has("goodbye", text):
+            reply.say("goodbye")
+        elif lex.has("thanks", text):
+            reply.say("you_are_welcome_short")
+        else:
             reply.say("no_checklist_affirm")
         return state.events()

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionRephrase
 from actions.handoff import ActionHandoff
 from actions.service_hours import ServiceHours
+from actions.survey import ActionSaveRating
 from actions.walkthrough import ActionReadAnswer, ActionStartChecklist
 from desk.records import Records
 from desk.tickets import TicketDesk
@@ -90,7 +91,7 @@ def test_a_question_in_a_walkthrough_is_answered_and_the_step_asked_again():
 
 
 @pytest.mark.parametrize("text, kind", [("你们电话多少", "answer.contact_channels"), ("300块", "unfit_incident_time"),
-                                        ("不记得了", None)])
+                                        ("不记得了", None), ("不记得了 当时手机没在身边", None)])
 def test_the_time_question_takes_only_a_time(text, kind):
     slots = at_step(None, None, awaiting="detail", awaiting_detail="incident_time")
     messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", text, slots))
@@ -106,6 +107,14 @@ def test_the_rating_takes_only_one_to_five(desk_file):
     assert "rating_unclear" in said(messages) and not Records(f"sqlite:///{desk_file}").rows("ratings")
     messages, changed = run(ActionReadAnswer(), tracker("rate", "非常满意", slots))
     assert [r["rating"] for r in Records(f"sqlite:///{desk_file}").rows("ratings")] == [5]
+
+
+def test_bye_bye_in_digits_is_a_goodbye_not_a_rating(desk_file):
+    # "886" reads as a score to the NLU; nobody asked for one here.
+    messages, _ = run(ActionSaveRating(), tracker("rate", "886"))
+    assert said(messages) == ["goodbye"] and not Records(f"sqlite:///{desk_file}").rows("ratings")
+    messages, _ = run(ActionSaveRating(), tracker("rate", "7"))
+    assert said(messages) == ["no_checklist_affirm"]
 
 
 def fallback_event(text):

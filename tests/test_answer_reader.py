@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions import knowledge
-from actions.answer_reader import (GREET, NO, QUESTION, SOLVED, STILL_BROKEN, SWITCH, THANKS, UNSURE, YES, AnswerReader,
+from actions.answer_reader import (GREET, HUMAN, NO, QUESTION, SOLVED, STILL_BROKEN, SWITCH, THANKS, UNSURE, YES, AnswerReader,
                                    Lexicon, Nlu, question_for_step, solved_question)
 from actions.common import PROBLEM_INTENTS
 
@@ -37,6 +37,8 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("funds_not_received", "record_success", "没显示成功", NO),
     ("account_stolen", "password_changed", "还没改，登不上去了", NO),
     ("account_stolen", "account_frozen", "打了，冻结好了", YES),
+    ("top_up_failed", "bank_limit", "就充100 不会超的", YES),
+    ("withdraw_failed", "limit", "超不了，才两百", YES),
     # "I don't know" is neither yes nor no
     ("payment_failed", "merchant", "这个我就不清楚了", UNSURE),
     ("funds_not_received", "arrival_time", "不知道", UNSURE),
@@ -137,3 +139,24 @@ def test_the_transaction_type_is_understood_in_chinese_and_english(text, kind):
     from actions.details import valid_txn_type
 
     assert valid_txn_type(text) == kind
+
+
+@pytest.mark.parametrize("text, kind, topic", [
+    ("几点有人工？", QUESTION, "service_hours"),
+    ("人工客服电话多少", QUESTION, "contact_channels"),
+    ("转人工吧", HUMAN, None),
+    ("我要找人工", HUMAN, None),
+])
+def test_a_question_about_the_people_is_answered_not_taken_as_asking_for_one(text, kind, topic):
+    reading = read("withdraw_failed", "identity", text, Nlu("request_human", 0.9))
+    assert (reading.kind, reading.topic) == (kind, topic)
+
+
+def test_a_merchant_that_agreed_means_the_refund_was_allowed_and_applied_for():
+    checklist = knowledge.checklist("refund_request")
+    steps = [(s["id"], question_for_step(s, False)) for s in checklist["steps"]]
+    found = READER.checks_in("商家已经同意退款了 钱还没回来", steps)
+    assert found.get("eligible") == YES and found.get("applied") == YES
+    assert READER.checks_in("商家不同意退款", steps).get("eligible") != YES
+    assert READER.checks_in("这单不想要了 钱能退吗", steps) == {}       # a question tells nothing
+    assert READER.checks_in("这单不想要了，能退？", steps) == {}
