@@ -38,6 +38,7 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("account_stolen", "password_changed", "还没改，登不上去了", NO),
     ("account_stolen", "account_frozen", "打了，冻结好了", YES),
     ("top_up_failed", "bank_limit", "就充100 不会超的", YES),
+    ("fraud_report", "reported", "报了 回执也拿到了", YES),
     ("withdraw_failed", "limit", "超不了，才两百", YES),
     # "I don't know" is neither yes nor no
     ("payment_failed", "merchant", "这个我就不清楚了", UNSURE),
@@ -66,7 +67,8 @@ def test_yes_means_still_broken_where_the_question_asks_so(text, kind):
 
 
 @pytest.mark.parametrize("text, kind", [("还是不行", NO), ("没用", NO), ("试了还是付不了", NO), ("可以了", YES),
-                                        ("重启了一下好了，谢谢", YES)])
+                                        ("重启了一下好了，谢谢", YES),
+                                        ("处理完了 余额对了", YES), ("还是对不上", NO)])
 def test_after_a_fix_solved_or_not(text, kind):
     question = solved_question("解决了", "还没解决", urgent=False)
     reading = READER.read(text, question, Nlu(), "payment_failed", PROBLEM_INTENTS)
@@ -106,6 +108,11 @@ def test_first_message_answers_the_checks_it_mentions():
     steps = [(s["id"], question_for_step(s, False)) for s in checklist["steps"]]
     assert READER.checks_in("网络没问题，余额也够，就是付不了款", steps) == {"network": YES, "balance": YES}
     assert READER.checks_in("付款失败了", steps) == {}
+    top_up = knowledge.checklist("top_up_failed")
+    steps = [(s["id"], question_for_step(s, False)) for s in top_up["steps"]]
+    # "卡里" is the card, not a lagging app ("卡")
+    assert READER.checks_in("网络正常 卡里也有钱 就是充值不成功", steps) == {"network": YES, "card_balance": YES}
+    assert READER.checks_in("卡里没有钱了", steps) == {"card_balance": NO}
 
 
 def test_english_answers():
