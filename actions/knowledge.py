@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import string
 import threading
+import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -16,20 +17,38 @@ import yaml
 
 KNOWLEDGE_DIR = Path(os.environ.get("WALLET_KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge"))
 
-_cache: Dict[Path, Tuple[float, Any]] = {}
+# A file is looked at (one stat) at most this often: an edit shows within a
+# second, and a busy server no longer stats the same files for every reply.
+CHECK_SECONDS = 1.0
+
+_cache: Dict[Path, Tuple[Optional[float], Any, float]] = {}   # path: (mtime or None if absent, data, checked at)
 _lock = threading.Lock()
 
 
-def _load(path: Path) -> Any:
-    mtime = path.stat().st_mtime
+_REQUIRED = object()
+
+
+def _load(path: Path, missing: Any = _REQUIRED) -> Any:
+    now = time.monotonic()
     with _lock:
         cached = _cache.get(path)
-        if cached and cached[0] == mtime:
+        if cached and now - cached[2] < CHECK_SECONDS:
             return cached[1]
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+    try:
+        mtime: Optional[float] = path.stat().st_mtime
+    except FileNotFoundError:
+        mtime = None
+    if cached and cached[0] == mtime:
+        data = cached[1]
+    elif mtime is None:
+        if missing is _REQUIRED:
+            raise FileNotFoundError(path)
+        data = missing
+    else:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
     with _lock:
-        _cache[path] = (mtime, data)
+        _cache[path] = (mtime, data, now)
     return data
 
 
@@ -54,8 +73,7 @@ def reading() -> Dict[str, Any]:
 
 
 def checklist(problem: str) -> Optional[Dict[str, Any]]:
-    path = KNOWLEDGE_DIR / "checklists" / f"{problem}.yml"
-    return _load(path) if path.is_file() else None
+    return _load(KNOWLEDGE_DIR / "checklists" / f"{problem}.yml", missing=None)
 
 
 def checklist_names() -> Dict[str, str]:

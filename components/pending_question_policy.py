@@ -34,6 +34,23 @@ RELAY = "action_relay_to_agent"
 PASS_THROUGH = {"restart", "session_start", "back"}
 
 
+def pending_target(tracker: DialogueStateTracker, awaiting_slot: Text = "awaiting",
+                   handoff_slot: Text = "handoff") -> Optional[Text]:
+    latest = tracker.latest_action_name
+    if latest in (READ_ANSWER, RELAY):
+        return ACTION_LISTEN_NAME
+    if latest != ACTION_LISTEN_NAME or tracker.latest_message is None:
+        return None
+    intent = (tracker.latest_message.intent or {}).get("name") or ""
+    if not intent or intent in PASS_THROUGH or intent.startswith("EXTERNAL_"):
+        return None
+    if tracker.get_slot(handoff_slot):
+        return RELAY
+    if tracker.get_slot(awaiting_slot):
+        return READ_ANSWER
+    return None
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True)
 class PendingQuestionPolicy(Policy):
     @staticmethod
@@ -50,19 +67,7 @@ class PendingQuestionPolicy(Policy):
 
     def target(self, tracker: DialogueStateTracker) -> Optional[Text]:
         """The action for this point of the conversation, or None (let the rules decide)."""
-        latest = tracker.latest_action_name
-        if latest in (READ_ANSWER, RELAY):
-            return ACTION_LISTEN_NAME
-        if latest != ACTION_LISTEN_NAME or tracker.latest_message is None:
-            return None
-        intent = (tracker.latest_message.intent or {}).get("name") or ""
-        if not intent or intent in PASS_THROUGH or intent.startswith("EXTERNAL_"):
-            return None
-        if tracker.get_slot(self.config["handoff_slot"]):
-            return RELAY
-        if tracker.get_slot(self.config["awaiting_slot"]):
-            return READ_ANSWER
-        return None
+        return pending_target(tracker, self.config["awaiting_slot"], self.config["handoff_slot"])
 
     def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
                                      rule_only_data: Optional[Dict[Text, Any]] = None,

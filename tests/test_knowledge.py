@@ -1,0 +1,25 @@
+"""The operator's YAML is re-read when it changes, without a restart."""
+
+import os
+
+from actions import knowledge
+
+
+def test_an_edited_reply_is_used_within_a_second_and_a_new_checklist_appears(tmp_path, monkeypatch):
+    monkeypatch.setattr(knowledge, "KNOWLEDGE_DIR", tmp_path)
+    (tmp_path / "checklists").mkdir()
+    (tmp_path / "brand.yml").write_text("brand: 安心钱包\n", encoding="utf-8")
+    replies = tmp_path / "replies.yml"
+    replies.write_text("greet: 您好\n", encoding="utf-8")
+    clock = [1000.0]
+    monkeypatch.setattr(knowledge.time, "monotonic", lambda: clock[0])
+    assert knowledge.reply("greet") == "您好"
+    assert knowledge.checklist("refund_request") is None
+
+    replies.write_text("greet: 您好，我是小安\n", encoding="utf-8")
+    os.utime(replies, (2_000_000_000, 2_000_000_000))
+    (tmp_path / "checklists" / "refund_request.yml").write_text("title: 退款\nsteps: []\n", encoding="utf-8")
+    assert knowledge.reply("greet") == "您好"                 # within the second: not looked at again
+    clock[0] += knowledge.CHECK_SECONDS
+    assert knowledge.reply("greet") == "您好，我是小安"
+    assert knowledge.checklist("refund_request")["title"] == "退款"
