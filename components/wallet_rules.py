@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from components.amounts import NUMBER_PATTERN, parse_number
+from components.amounts import ARABIC, LARGE_UNITS, NUMBER_PATTERN, SMALL_UNITS, parse_number
 from components.sensitive import DEFAULT_PATTERNS, PROJECT_ROOT, Sensitive, SensitiveDataMasker, read_patterns
 
 DEFAULT_USERDICT = PROJECT_ROOT / "knowledge" / "userdict"
@@ -50,8 +50,12 @@ class WalletRules:
         amount = patterns["amount"]
         units = "|".join(sorted(map(re.escape, amount["units"]), key=len, reverse=True))
         signs = "".join(map(re.escape, amount["signs"]))
+        verbs = "|".join(sorted(map(re.escape, amount.get("verbs") or []), key=len, reverse=True))
+        counted = "|".join(sorted(map(re.escape, amount.get("not_after_verb") or []), key=len, reverse=True))
+        after_verb = (rf"|(?:(?:{verbs})\s*(?P<after_verb>{ARABIC}[{''.join(SMALL_UNITS)}{''.join(LARGE_UNITS)}]?)"
+                      rf"(?![\d.]|\s*(?:{counted})))") if verbs else ""
         self.amount_re = re.compile(
-            rf"(?:[{signs}]\s*(?P<signed>{NUMBER_PATTERN}))|(?:(?P<number>{NUMBER_PATTERN})\s*(?:{units}))",
+            rf"(?:[{signs}]\s*(?P<signed>{NUMBER_PATTERN}))|(?:(?P<number>{NUMBER_PATTERN})\s*(?:{units})){after_verb}",
             re.IGNORECASE,
         )
 
@@ -71,7 +75,7 @@ class WalletRules:
         for match in self.amount_re.finditer(text):
             if any(a < match.end() and match.start() < b for a, b in masked_spans):
                 continue
-            number = match.group("signed") or match.group("number")
+            number = match.group("signed") or match.group("number") or match.group("after_verb")
             value = parse_number(number)
             if value is not None and value > 0:
                 found.append(Found("amount", value, match.start(), match.end(), match.group(0)))

@@ -30,6 +30,12 @@ def test_the_language_the_user_writes_in_is_an_entity(extractor):
     ("提現三千五塊", {("txn_type", "提现"), ("amount", 3500)}),
     ("退款1.5万元还没到", {("txn_type", "退款"), ("amount", 15000)}),
     ("余额不对", set()),
+    # digits right after a money verb are an amount; a time or a count is not
+    ("就提了500 没超", {("amount", 500)}),
+    ("我按他说的转了800过去", {("amount", 800)}),
+    ("对不上 差了200", {("amount", 200)}),
+    ("充了3次都不行", set()),
+    ("提了2天了还没到", set()),
 ])
 def test_amount_and_transaction_type(extractor, text, expected):
     assert entities(extractor, text) == expected
