@@ -268,6 +268,8 @@ class AnswerReader:
         own = self.lex.polarity(whole, question.yes_words, question.no_words)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence="step words")
+        if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
+            return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 
         broken = self.lex.has("still_broken", whole)
         fixed = self.lex.has("solved", whole)

@@ -12,7 +12,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.common import MISSED_INTENTS, Reply, State, consecutive_misses, language_of, latest_intent, latest_text
+from actions.common import (MISSED_INTENTS, Reply, State, consecutive_misses, entity_values, language_of, latest_intent,
+                            latest_text)
 
 SUGGESTIONS = 3
 
@@ -47,6 +48,10 @@ class ActionRephrase(Action):
         if consecutive_misses(tracker) >= 2:
             reply.say("offtopic_help", buttons=[
                 {"title": knowledge.reply("human_button", state.lang), "payload": "/request_human"}])
+            return state.events()
+        service = entity_values(tracker, "other_service")
+        if service:
+            reply.say("other_service", service=service[0], buttons=suggestion_buttons(tracker, state.lang))
             return state.events()
         key = "out_of_scope" if latest_intent(tracker) == "out_of_scope" else "rephrase"
         reply.say(key, buttons=suggestion_buttons(tracker, state.lang))

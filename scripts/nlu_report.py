@@ -54,7 +54,7 @@ def fold(intent: str) -> str:
     return "fallback" if intent in FALLBACK else intent
 
 
-HELD_OUT = [ROOT / "tests" / "nlu_test.yml", ROOT / "tests" / "nlu_independent.yml"]
+HELD_OUT = [ROOT / "tests" / "nlu_test.yml", ROOT / "tests" / "nlu_independent.yml", ROOT / "tests" / "nlu_fresh.yml"]
 
 
 async def predict(agent, texts):

@@ -152,3 +152,10 @@ def test_outside_hours_the_user_is_told_when_support_opens(desk_file, monkeypatc
 def test_slots_are_set_only_when_they_change():
     _, slots = run(ActionReadAnswer(), tracker("affirm", "/affirm", at_step(0)))
     assert "problem" not in slots and slots["checklist_step"] == 1
+
+
+def test_another_services_account_is_sent_to_that_service(desk_file):
+    entities = [{"entity": "other_service", "value": "QQ"}]
+    messages, _ = run(ActionRephrase(), tracker("out_of_scope", "QQ密码忘了", entities=entities))
+    assert said(messages) == ["other_service"] and "QQ的官方客服" in messages[0]["text"]
+    assert TicketDesk(f"sqlite:///{desk_file}").rows() == []

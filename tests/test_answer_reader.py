@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from actions import knowledge
-from actions.answer_reader import (GREET, HUMAN, NO, QUESTION, SOLVED, STILL_BROKEN, SWITCH, THANKS, UNSURE, YES, AnswerReader,
-                                   Lexicon, Nlu, question_for_step, solved_question)
+from actions.answer_reader import (GREET, HUMAN, NO, QUESTION, SOLVED, STILL_BROKEN, SWITCH, THANKS, UNREADABLE, UNSURE, YES,
+                                   AnswerReader, Lexicon, Nlu, question_for_step, solved_question)
 from actions.common import PROBLEM_INTENTS
 
 READER = AnswerReader(Lexicon(knowledge.reading()))
@@ -46,6 +46,9 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     # good and bad news in passing
     ("payment_failed", "network", "切了4G就好了，可以付了", SOLVED),
     ("payment_failed", "balance", "还是不行", STILL_BROKEN),
+    # not understanding the question is no answer to it ("嗯" alone would be a yes)
+    ("top_up_failed", "network", "嗯？啥意思", UNREADABLE),
+    ("payment_failed", "password", "没明白", UNREADABLE),
     # a hello in the middle is greeted back, not taken as an answer
     ("refund_request", "eligible", "在吗", GREET),
     ("payment_failed", "network", "你好？", GREET),
