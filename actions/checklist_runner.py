@@ -36,6 +36,9 @@ HANDOFF = "handoff"
 
 # How an answer was read, as written into the ticket.
 READ_YES, READ_NO, READ_UNSURE, FIRST_MESSAGE = "yes", "no", "unsure", "first_message"
+# A later check passed in passing, in the answer to an earlier step
+# ("网络没问题，余额也够" at the network step): not asked again.
+TOLD_BEFORE_ASKED = "told_before_asked"
 
 
 @dataclass
@@ -134,7 +137,8 @@ class ChecklistRunner:
         return self._ask(step, prompts, log)
 
     def answer(self, step: int, phase: Optional[str], said_yes: bool, log: List[Dict[str, Any]],
-               said: str = "", sure: bool = True) -> Turn:
+               said: str = "", sure: bool = True, also: Optional[Dict[Any, str]] = None) -> Turn:
+        """`also`: later steps the same message answered; passed ones are not asked."""
         if not 0 <= step < len(self.steps):
             return self._exhausted([], log)
         log = list(log)
@@ -145,7 +149,20 @@ class ChecklistRunner:
                 return Turn([], SOLVED, None, None, log)
             return self._ask(step + 1, [], log)
         log.append(self._entry(step, READ_YES if said_yes else READ_NO, said, "typed" if said else "button", sure))
-        return self._outcome(step, said_yes, [], log)
+        logged = {entry.get("step") for entry in log}
+        passed = [i for i in range(step + 1, len(self.steps))
+                  if (also or {}).get(self.step_id(i)) == READ_YES and self.step_id(i) not in logged
+                  and self.steps[i].get("on_yes", "next") == "next"]
+        log += [self._entry(i, READ_YES, said, TOLD_BEFORE_ASKED) for i in passed]
+        turn = self._outcome(step, said_yes, [], log)
+        # Said when the skip happens (a passed step further on is skipped quietly when reached).
+        skipped_now = [i for i in passed if turn.phase == CHECKING and turn.step is not None and i < turn.step]
+        if skipped_now:
+            separator = ", " if self.lang == "en" else "、"
+            done = separator.join(self.text(self.steps[i], "name", str(self.step_id(i))) for i in skipped_now)
+            note = Prompt(self.fill(self.texts["told_before_asked"], done=done), key="told_before_asked")
+            turn.prompts.insert(len(turn.prompts) - 1, note)
+        return turn
 
     def unsure(self, step: int, phase: Optional[str], log: List[Dict[str, Any]], said: str,
                times: int) -> Turn:
@@ -186,7 +203,8 @@ class ChecklistRunner:
 
     def _next_open(self, step: int, log: List[Dict[str, Any]]) -> int:
         """The first step from `step` on that the first message did not already pass."""
-        passed = {entry["step"] for entry in log if entry.get("how") == FIRST_MESSAGE and entry.get("read_as") == READ_YES}
+        passed = {entry["step"] for entry in log
+                  if entry.get("how") in (FIRST_MESSAGE, TOLD_BEFORE_ASKED) and entry.get("read_as") == READ_YES}
         while step < len(self.steps) and self.step_id(step) in passed:
             step += 1
         return step

@@ -23,7 +23,8 @@ from actions.details import error_in_message
 from actions.handoff import ask_rating, begin_handoff, read_detail_answer, save_rating_answer
 from desk.records import SOLVED as RECORD_SOLVED, Records
 
-RUNNER_TEXTS = ("ask_solved", "solved_button", "not_solved_button", "human_button", "skipped_steps", "unsure_again")
+RUNNER_TEXTS = ("ask_solved", "solved_button", "not_solved_button", "human_button", "skipped_steps", "unsure_again",
+                "told_before_asked")
 
 
 @functools.lru_cache(maxsize=4)
@@ -63,6 +64,15 @@ def apply(reply: Reply, state: State, tracker: Tracker, problem: str, turn: Turn
         begin_handoff(reply, state, tracker, "handoff_reason_checklist")
     else:
         state.awaiting = AWAIT_STEP
+
+
+def later_checks(runner: ChecklistRunner, state: State, said: str) -> Dict[Any, str]:
+    """Steps after the current one that this answer also speaks to."""
+    if not said:
+        return {}
+    steps = [(step.get("id", i), question_for_step(step, runner.urgent, step.get(state.lang)))
+             for i, step in enumerate(runner.steps) if i > state.step]
+    return reader().checks_in(said, steps)
 
 
 def start_walkthrough(reply: Reply, state: State, tracker: Tracker, problem: str, text: str) -> None:
@@ -139,8 +149,9 @@ class ActionReadAnswer(Action):
         said = text if not text.startswith("/") else ""
         kind = reading.kind
         if kind in (read.YES, read.NO):
+            also = later_checks(runner, state, said) if state.checklist_phase != FIXING else {}
             turn = runner.answer(state.step, state.checklist_phase, kind == read.YES, state.checklist_log,
-                                 said=said, sure=reading.sure)
+                                 said=said, sure=reading.sure, also=also)
             if reading.thanked and turn.outcome != SOLVED:
                 reply.say("you_are_welcome_short")
             apply(reply, state, tracker, state.problem, turn)

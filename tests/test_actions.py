@@ -73,6 +73,16 @@ def test_a_typed_answer_moves_the_walkthrough_on():
     assert slots["checklist_log"][-1]["said"] == "密码是对的"
 
 
+def test_a_later_check_passed_in_an_answer_is_not_asked_again():
+    messages, slots = run(ActionReadAnswer(), tracker("affirm", "网络没问题，余额也够，就是付不了款", at_step(0)))
+    assert slots["checklist_step"] == 1 and "支付密码" in messages[-1]["text"]
+    assert [(e["step"], e["how"]) for e in slots["checklist_log"]] == [("network", "typed"),
+                                                                        ("balance", "told_before_asked")]
+    messages, slots = run(ActionReadAnswer(), tracker("affirm", "密码没问题",
+                                                      at_step(1, checklist_log=slots["checklist_log"])))
+    assert slots["checklist_step"] == 3 and "商户" in messages[-1]["text"]     # the balance step is not asked
+
+
 def test_still_broken_after_the_last_fix_goes_to_a_person_not_back_to_step_one():
     messages, slots = run(ActionReadAnswer(), tracker("payment_failed", "试了还是付不了", at_step(3, "fixing")))
     assert slots["awaiting"] == "detail" and slots["awaiting_detail"] == "incident_time"

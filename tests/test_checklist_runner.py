@@ -6,7 +6,8 @@ from actions import knowledge
 from actions.checklist_runner import CHECKING, CONTINUE, FIXING, HANDOFF, SOLVED, ChecklistRunner
 
 TEXTS = {"ask_solved": "解决了吗？", "solved_button": "解决了", "not_solved_button": "还没解决", "human_button": "转人工",
-         "skipped_steps": "{done}已确认，从{next}开始。", "unsure_again": "不确定也没关系。"}
+         "skipped_steps": "{done}已确认，从{next}开始。", "unsure_again": "不确定也没关系。",
+         "told_before_asked": "{done}也没问题，跳过。"}
 OUTCOMES = {"next", "solved", "fix", "handoff"}
 SMALL = {
     "intro": "我们排查一下。",
@@ -36,6 +37,20 @@ def test_failed_check_gives_the_fix_and_asks_if_solved():
 def test_typed_answers_keep_the_users_words_and_doubt():
     turn = ChecklistRunner(SMALL, TEXTS).answer(0, CHECKING, True, [], said="应该没问题吧", sure=False)
     assert turn.log[0]["said"] == "应该没问题吧" and turn.log[0]["sure"] is False
+
+
+def test_a_later_check_passed_in_an_answer_is_not_asked_again():
+    steps = [dict(s, name=n) for s, n in zip(SMALL["steps"], "甲乙丙")]
+    steps.insert(2, {"id": "x", "name": "丁", "ask": "余额够吗？", "fix": "充值。"})
+    runner = ChecklistRunner(SMALL | {"steps": steps}, TEXTS)
+    turn = runner.answer(0, CHECKING, True, [], said="网络没问题，余额也够", also={"x": "yes"})
+    assert [p.text for p in turn.prompts] == ["收到短信了吗？"]           # 乙 is next: 丁 comes after it
+    assert [(e["step"], e["how"]) for e in turn.log] == [("a", "typed"), ("x", "told_before_asked")]
+    turn = runner.answer(1, CHECKING, True, turn.log, said="收到了")
+    assert [p.text for p in turn.prompts] == ["能登录了吗？"]             # 丁 skipped
+    runner = ChecklistRunner(SMALL | {"steps": [steps[0], steps[2], steps[1], steps[3]]}, TEXTS)
+    turn = runner.answer(0, CHECKING, True, [], said="网络没问题，余额也够", also={"x": "yes"})
+    assert [p.text for p in turn.prompts] == ["丁也没问题，跳过。", "收到短信了吗？"]
 
 
 def test_checks_a_first_message_answered_are_skipped_and_said():

@@ -518,6 +518,7 @@
       if (step.read_as === "no" || step.answer === "fix_did_not_help") label.classList.add("no");
       answer.append(label);
       if (step.read_as === "first_message" || step.how === "first_message") answer.append(node("span", "tag info", "首条消息里已说明"));
+      if (step.how === "told_before_asked") answer.append(node("span", "tag info", "前面的回答里已说明"));
       if (step.read_as === "unsure") answer.append(node("span", "tag warn", "用户不确定"));
       if (step.sure === false) answer.append(node("span", "tag warn", "机器推测，请核实"));
       item.append(answer);
