@@ -18,7 +18,7 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import aiohttp
 
@@ -177,23 +177,30 @@ async def open_loop(client, rate: float, seconds: float, think=(1.0, 3.0), tag: 
 
 
 async def long_conversation(client, checkpoints=(5, 50, 200, 1000), samples: int = 5,
-                            new_session_per_visit: bool = True) -> Dict[str, float]:
+                            new_session_per_visit: bool = True,
+                            api: Optional[Tuple[str, str]] = None) -> Dict[str, float]:
     """One sender playing visit after visit (the conversation scripts) for
     max(checkpoints) messages; latency around each checkpoint is the median of
     the `samples` messages ending there.
 
-    With `new_session_per_visit`, each visit starts with /session_start, which
-    is what Rasa does by itself when a user comes back after the session
-    expired (4 hours here): a WeChat user's months-long chat is many short
-    sessions. Without it, every message lands in one ever-growing session.
+    With `new_session_per_visit` (and `api`: Rasa's HTTP API URL with its
+    token), each visit starts a new session through the API, which is what
+    Rasa does by itself when a user comes back after the session expired (4
+    hours here): a WeChat user's months-long chat is many short sessions. A
+    typed "/session_start" would not do: the channels read a payload the bot
+    did not offer as words. Without it, every message lands in one
+    ever-growing session (capped by the tracker store).
     """
     sender = f"long-{uuid.uuid4().hex[:8]}"
     latencies: List[float] = []
     visits = itertools.cycle(SCRIPTS)
     async with _session() as session:
         while len(latencies) < max(checkpoints):
-            if new_session_per_visit:
-                await client.send(session, sender, "/session_start")
+            if new_session_per_visit and api:
+                base, token = api
+                async with session.post(f"{base}/conversations/{sender}/trigger_intent", params={"token": token},
+                                        json={"name": "session_start"}) as response:
+                    await response.read()
             for text in client.script(next(visits)):
                 started = time.perf_counter()
                 await client.send(session, sender, text)
