@@ -227,12 +227,25 @@ class AnswerReader:
         step's own words and its topic words count, never a bare yes."""
         found: Dict[str, str] = {}
         clauses = self.lex.statements(text)
+        broken_anyway = bool(self.lex.has("still_broken", compact(text)))
         for step_id, question in steps:
             if question.yes_means == "problem":
-                continue  # "still wrong after a refresh?" cannot be answered before it is tried
+                # "still wrong after a restart?" is answered only by someone who
+                # says they tried it and it is still wrong ("重启过了 还是闪退").
+                tried = question.about and any(self.lex.find(question.about, c) for c in clauses)
+                still = broken_anyway or any(self.lex.polarity(c, question.yes_words, question.no_words) > 0
+                                             for c in clauses)
+                if tried and still:
+                    found[step_id] = YES
+                continue
+            # Words any step could use ("还是闪退", "能用了") tell nothing about
+            # this step before it is asked.
+            generic = {compact(w) for w in self.lex.list("still_broken") + self.lex.list("solved")}
+            yes_words = [w for w in question.yes_words if compact(w) not in generic]
+            no_words = [w for w in question.no_words if compact(w) not in generic]
             score = 0
             for clause in clauses:
-                own = self.lex.polarity(clause, question.yes_words, question.no_words)
+                own = self.lex.polarity(clause, yes_words, no_words)
                 if own:
                     score += own
                 elif question.about and self.lex.find(question.about, clause):

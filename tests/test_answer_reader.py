@@ -116,6 +116,11 @@ def test_first_message_answers_the_checks_it_mentions():
     # "卡里" is the card, not a lagging app ("卡")
     assert READER.checks_in("网络正常 卡里也有钱 就是充值不成功", steps) == {"network": YES, "card_balance": YES}
     assert READER.checks_in("卡里没有钱了", steps) == {"card_balance": NO}
+    app = knowledge.checklist("app_malfunction")
+    steps = [(s["id"], question_for_step(s, False)) for s in app["steps"]]
+    # "still broken after a restart?" is answered by someone who tried it
+    assert READER.checks_in("重启过了也更新到最新版了 还是闪退", steps) == {"restart": YES, "update": YES}
+    assert READER.checks_in("app一直闪退 怎么办", steps) == {}
 
 
 def test_english_answers():
