@@ -148,9 +148,12 @@ class Lexicon:
         """+1 / -1 / 0: positive words count for, negative against, a negation
         in front turning either around."""
         score = 0
-        hits = [(s, e, +1) for s, e, _ in self.find(positive, text)]
-        hits += [(s, e, -1) for s, e, _ in self.find(negative, text)
-                 if not any(ps <= s and e <= pe for ps, pe, _ in hits)]
+        # A word inside a longer word of the other side is that longer word:
+        # "对" (fine) inside "对不上" (broken), "不行" inside "行不行".
+        ups = [(s, e, +1) for s, e, _ in self.find(positive, text)]
+        downs = [(s, e, -1) for s, e, _ in self.find(negative, text)]
+        hits = [(s, e, sign) for s, e, sign in ups + downs
+                if not any(os <= s and e <= oe and (oe - os) > (e - s) for os, oe, other in ups + downs if other != sign)]
         for start, _end, sign in hits:
             score += -sign if self.negated(text, start) else sign
         return (score > 0) - (score < 0)

@@ -121,6 +121,10 @@ def test_first_message_answers_the_checks_it_mentions():
     # "still broken after a restart?" is answered by someone who tried it
     assert READER.checks_in("重启过了也更新到最新版了 还是闪退", steps) == {"restart": YES, "update": YES}
     assert READER.checks_in("app一直闪退 怎么办", steps) == {}
+    balance = knowledge.checklist("balance_abnormal")
+    steps = [(s["id"], question_for_step(s, False)) for s in balance["steps"]]
+    # "对不上" is not the "对" of "it matches"
+    assert YES not in READER.checks_in("账单里余额跟我算的对不上", steps).values()
 
 
 def test_english_answers():

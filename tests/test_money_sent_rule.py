@@ -23,7 +23,7 @@ def classified(rule, text, intent="verify_official_service", confidence=0.6):
 @pytest.mark.parametrize("text", [
     "刚才有人打电话说是你们客服 说我买的东西有质量问题要理赔 我按他说的转了800过去",
     "说是客服要给我退款 让我开了借呗转给他5000",
-    "自称官方的人让我把钱转到安全账户里",
+    "自称官方的人让我转到安全账户 钱已经转过去了",
 ])
 def test_money_already_sent_is_a_fraud_report(rule, text):
     intent, ranking = classified(rule, text)
@@ -34,6 +34,7 @@ def test_money_already_sent_is_a_fraud_report(rule, text):
 @pytest.mark.parametrize("text, intent", [
     ("有人说是你们客服 要我验证码 是真的吗", "verify_official_service"),
     ("客服让我转账 我还没转 这是真的客服吗", "verify_official_service"),
+    ("客服让我把钱转到安全账户是真的吗", "verify_official_service"),
     ("我转了800给朋友 他没收到", "funds_not_received"),     # not a support-impersonation question
     ("我打了你们热线 接电话的是真客服吗", "verify_official_service"),
     ("他给了我一个链接 说是官方的", "verify_official_service"),
