@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from components.amounts import ARABIC, LARGE_UNITS, NUMBER_PATTERN, SMALL_UNITS, parse_number
+from components.amounts import ARABIC, DIGITS, LARGE_UNITS, NUMBER_PATTERN, SMALL_UNITS, parse_number
 from components.sensitive import DEFAULT_PATTERNS, PROJECT_ROOT, Sensitive, SensitiveDataMasker, read_patterns
 
 DEFAULT_USERDICT = PROJECT_ROOT / "knowledge" / "userdict"
@@ -52,7 +52,9 @@ class WalletRules:
         signs = "".join(map(re.escape, amount["signs"]))
         verbs = "|".join(sorted(map(re.escape, amount.get("verbs") or []), key=len, reverse=True))
         counted = "|".join(sorted(map(re.escape, amount.get("not_after_verb") or []), key=len, reverse=True))
-        after_verb = (rf"|(?:(?:{verbs})\s*(?P<after_verb>{ARABIC}[{''.join(SMALL_UNITS)}{''.join(LARGE_UNITS)}]?)"
+        magnitudes = "".join(SMALL_UNITS) + "".join(LARGE_UNITS)
+        spoken = rf"[{''.join(DIGITS)}{magnitudes}]*[{magnitudes}][{''.join(DIGITS)}{magnitudes}]*"
+        after_verb = (rf"|(?:(?:{verbs})\s*(?P<after_verb>{ARABIC}[{magnitudes}]?|{spoken})"
                       rf"(?![\d.]|\s*(?:{counted})))") if verbs else ""
         self.amount_re = re.compile(
             rf"(?:[{signs}]\s*(?P<signed>{NUMBER_PATTERN}))|(?:(?P<number>{NUMBER_PATTERN})\s*(?:{units})){after_verb}",

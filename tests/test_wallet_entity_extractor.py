@@ -36,6 +36,9 @@ def test_the_language_the_user_writes_in_is_an_entity(extractor):
     ("对不上 差了200", {("amount", 200)}),
     ("充了3次都不行", set()),
     ("提了2天了还没到", set()),
+    ("我转账了两千 后来才知道", {("txn_type", "转账"), ("amount", 2000)}),
+    ("转了两三次都不行", set()),
+    ("提了十天了", set()),
 ])
 def test_amount_and_transaction_type(extractor, text, expected):
     assert entities(extractor, text) == expected
