@@ -145,7 +145,7 @@ class ChecklistRunner:
         if phase == FIXING:
             log.append({"step": self.step_id(step), "answer": "fix_worked" if said_yes else "fix_did_not_help",
                         "said": said, "sure": sure})
-            if said_yes:
+            if said_yes and not self.urgent:
                 return Turn([], SOLVED, None, None, log)
             return self._ask(step + 1, [], log)
         log.append(self._entry(step, READ_YES if said_yes else READ_NO, said, "typed" if said else "button", sure))
@@ -225,6 +225,12 @@ class ChecklistRunner:
         return Turn(prompts, HANDOFF, None, None, log)
 
     def _solved_prompt(self) -> Prompt:
+        if self.urgent:
+            # One step of an account theft or a fraud done is not the problem
+            # solved: "做好了吗？", then the next step.
+            return Prompt(self.texts["ask_done"],
+                          yes_no_buttons(self.texts["done_button"], self.texts["not_done_button"], self.human),
+                          "ask_done")
         return Prompt(self.texts["ask_solved"],
                       yes_no_buttons(self.texts["solved_button"], self.texts["not_solved_button"], self.human),
                       "ask_solved")

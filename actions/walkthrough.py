@@ -4,6 +4,7 @@ a person). Typed answers are read in context by actions/answer_reader.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any, Dict, List, Optional, Text
 
@@ -24,7 +25,7 @@ from actions.handoff import ask_rating, begin_handoff, read_detail_answer, save_
 from desk.records import SOLVED as RECORD_SOLVED, Records
 
 RUNNER_TEXTS = ("ask_solved", "solved_button", "not_solved_button", "human_button", "skipped_steps", "unsure_again",
-                "told_before_asked")
+                "told_before_asked", "ask_done", "done_button", "not_done_button")
 
 
 @functools.lru_cache(maxsize=4)
@@ -43,10 +44,17 @@ def runner_for(problem: str, lang: str) -> ChecklistRunner:
 
 
 def pending_question(runner: ChecklistRunner, state: State) -> read.Question:
-    if state.checklist_phase == FIXING:
-        return solved_question(runner.texts["solved_button"], runner.texts["not_solved_button"], runner.urgent)
     step = runner.steps[min(state.step, len(runner.steps) - 1)]
-    return question_for_step(step, runner.urgent, step.get(state.lang) if state.lang != "zh" else None)
+    asked = question_for_step(step, runner.urgent, step.get(state.lang) if state.lang != "zh" else None)
+    if state.checklist_phase != FIXING:
+        return asked
+    labels = ("done_button", "not_done_button") if runner.urgent else ("solved_button", "not_solved_button")
+    solved = solved_question(runner.texts[labels[0]], runner.texts[labels[1]], runner.urgent)
+    # After the fix, the step's own words still say whether it is fixed now
+    # ("不理他了" after "请马上停下"); for "问题还在吗？" steps the other way round.
+    fixed, broken = ((asked.no_words, asked.yes_words) if asked.yes_means == "problem"
+                     else (asked.yes_words, asked.no_words))
+    return dataclasses.replace(solved, yes_words=list(fixed), no_words=list(broken))
 
 
 def apply(reply: Reply, state: State, tracker: Tracker, problem: str, turn: Turn) -> None:

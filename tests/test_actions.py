@@ -83,6 +83,13 @@ def test_a_later_check_passed_in_an_answer_is_not_asked_again():
     assert slots["checklist_step"] == 3 and "商户" in messages[-1]["text"]     # the balance step is not asked
 
 
+def test_after_a_fix_the_steps_own_words_say_whether_it_worked():
+    slots = at_step(0, "fixing", problem="fraud_report")
+    messages, changed = run(ActionReadAnswer(), tracker("verify_official_service", "好 我挂了 不理他了", slots))
+    assert changed["checklist_step"] == 1 and changed["checklist_phase"] == "checking"   # on to the evidence step
+    assert "solved" not in said(messages)
+
+
 def test_still_broken_after_the_last_fix_goes_to_a_person_not_back_to_step_one():
     messages, slots = run(ActionReadAnswer(), tracker("payment_failed", "试了还是付不了", at_step(3, "fixing")))
     assert slots["awaiting"] == "detail" and slots["awaiting_detail"] == "incident_time"

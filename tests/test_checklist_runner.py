@@ -7,7 +7,8 @@ from actions.checklist_runner import CHECKING, CONTINUE, FIXING, HANDOFF, SOLVED
 
 TEXTS = {"ask_solved": "解决了吗？", "solved_button": "解决了", "not_solved_button": "还没解决", "human_button": "转人工",
          "skipped_steps": "{done}已确认，从{next}开始。", "unsure_again": "不确定也没关系。",
-         "told_before_asked": "{done}也没问题，跳过。"}
+         "told_before_asked": "{done}也没问题，跳过。", "ask_done": "做好了吗？", "done_button": "做好了",
+         "not_done_button": "还没有"}
 OUTCOMES = {"next", "solved", "fix", "handoff"}
 SMALL = {
     "intro": "我们排查一下。",
@@ -130,3 +131,13 @@ def test_required_checklists_exist():
                 "charged_but_failed", "refund_request", "bind_card_failed", "top_up_failed", "withdraw_failed",
                 "balance_abnormal", "app_malfunction"}
     assert required <= set(knowledge.checklist_names())
+
+
+def test_in_an_urgent_walkthrough_a_fix_done_leads_to_the_next_step_not_to_solved():
+    urgent = SMALL | {"urgent": "先冻结账户。"}
+    runner = ChecklistRunner(urgent, TEXTS)
+    turn = runner.answer(0, CHECKING, False, [])
+    assert [p.key for p in turn.prompts][-1] == "ask_done" and turn.phase == FIXING
+    turn = runner.answer(0, FIXING, True, turn.log)
+    assert turn.outcome == CONTINUE and (turn.step, turn.phase) == (1, CHECKING)
+    assert ChecklistRunner(SMALL, TEXTS).answer(0, FIXING, True, []).outcome == SOLVED   # not urgent: solved
