@@ -281,6 +281,12 @@ class AnswerReader:
         if self.lex.has("human", whole) or nlu.says("request_human", 0.7):
             return Reading(HUMAN)
 
+        if question.is_solved_question:
+            # After a fix, "还是没到" settles it whatever else is said about the
+            # step ("对过了账号名字都对 还是没有": the check is fine, the problem is not).
+            broken = self.lex.has("still_broken", whole)
+            if broken:
+                return Reading(NO, evidence=broken)
         own = self.lex.polarity(whole, question.yes_words, question.no_words)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence="step words")

@@ -176,3 +176,9 @@ def test_another_services_account_is_sent_to_that_service(desk_file):
     messages, _ = run(ActionRephrase(), tracker("out_of_scope", "QQ密码忘了", entities=entities))
     assert said(messages) == ["other_service"] and "QQ的官方客服" in messages[0]["text"]
     assert TicketDesk(f"sqlite:///{desk_file}").rows() == []
+
+
+def test_after_a_fix_still_broken_wins_over_the_steps_own_words():
+    slots = at_step(2, "fixing", problem="funds_not_received")
+    messages, changed = run(ActionReadAnswer(), tracker("affirm", "对过了账号名字都对 还是没有", slots))
+    assert "solved" not in said(messages) and changed.get("awaiting") != "rating"
