@@ -34,6 +34,7 @@ YES, NO, UNSURE = "yes", "no", "unsure"
 SOLVED, STILL_BROKEN = "solved", "still_broken"
 HUMAN, QUESTION, SWITCH, SAME_PROBLEM, RESUME = "human", "question", "switch", "same_problem", "resume"
 PERSON_QUESTIONS = ("service_hours", "contact_channels")   # questions that name 人工/客服
+STEP_WORDS = "step words"   # the evidence of a reading from the step's own yes_words / no_words
 THANKS, GOODBYE, ACKNOWLEDGE, GREET, UNREADABLE = "thanks", "goodbye", "acknowledge", "greet", "unreadable"
 
 INFO_INTENTS = {"contact_channels", "service_hours", "security_question", "verify_official_service",
@@ -289,7 +290,7 @@ class AnswerReader:
                 return Reading(NO, evidence=broken)
         own = self.lex.polarity(whole, question.yes_words, question.no_words)
         if own:
-            return Reading(YES if own > 0 else NO, thanked=thanked, evidence="step words")
+            return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)
         if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
             return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 

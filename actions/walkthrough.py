@@ -157,8 +157,14 @@ class ActionReadAnswer(Action):
         said = text if not text.startswith("/") else ""
         kind = reading.kind
         if kind in (read.YES, read.NO):
-            also = later_checks(runner, state, said) if state.checklist_phase != FIXING else {}
-            turn = runner.answer(state.step, state.checklist_phase, kind == read.YES, state.checklist_log,
+            phase = state.checklist_phase
+            if phase == FIXING and kind == read.YES and reading.evidence == read.STEP_WORDS:
+                # The advice was to check something ("先问问商户"), and the user
+                # reports the check passed ("商家说确实没生成"): the step is answered,
+                # the walkthrough goes on; the problem itself is not solved yet.
+                phase = CHECKING
+            also = later_checks(runner, state, said) if phase != FIXING else {}
+            turn = runner.answer(state.step, phase, kind == read.YES, state.checklist_log,
                                  said=said, sure=reading.sure, also=also)
             if reading.thanked and turn.outcome != SOLVED:
                 reply.say("you_are_welcome_short")
@@ -264,7 +270,7 @@ class ActionReadAnswer(Action):
         reading = reader().read(text, pending_question(runner, state), nlu_of(tracker), state.problem,
                                 PROBLEM_INTENTS)
         state.awaiting = AWAIT_STEP
-        plain = reading.evidence not in ("step words", "topic words") and reading.kind in (read.YES, read.NO)
+        plain = reading.evidence not in (read.STEP_WORDS, "topic words") and reading.kind in (read.YES, read.NO)
         if reading.kind == read.HUMAN or (plain and reading.kind == read.YES):
             begin_handoff(reply, state, tracker, "handoff_reason_request")
         elif plain and reading.kind == read.NO:

@@ -182,3 +182,10 @@ def test_after_a_fix_still_broken_wins_over_the_steps_own_words():
     slots = at_step(2, "fixing", problem="funds_not_received")
     messages, changed = run(ActionReadAnswer(), tracker("affirm", "对过了账号名字都对 还是没有", slots))
     assert "solved" not in said(messages) and changed.get("awaiting") != "rating"
+
+
+def test_a_check_reported_done_after_its_advice_moves_on_instead_of_solved():
+    slots = at_step(2, "fixing", problem="charged_but_failed")
+    messages, changed = run(ActionReadAnswer(), tracker("affirm", "刚回复了 说确实没生成", slots))
+    assert "solved" not in said(messages)
+    assert changed["checklist_step"] == 3 and changed["checklist_phase"] == "checking"   # the refund-window step
