@@ -283,11 +283,15 @@ class AnswerReader:
             return Reading(HUMAN)
 
         if question.is_solved_question:
-            # After a fix, "还是没到" settles it whatever else is said about the
-            # step ("对过了账号名字都对 还是没有": the check is fine, the problem is not).
+            # After a fix, "还是没到" or "绑上了" settles it whatever else is said
+            # about the step ("对过了账号名字都对 还是没有": the check is fine, the
+            # problem is not; "用我自己的卡绑上了": solved, not just checked).
             broken = self.lex.has("still_broken", whole)
             if broken:
                 return Reading(NO, evidence=broken)
+            fixed = self.lex.has("solved", whole)
+            if fixed and not self._asks(normal):
+                return Reading(YES, thanked=thanked, evidence=fixed)
         own = self.lex.polarity(whole, question.yes_words, question.no_words)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)

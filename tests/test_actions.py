@@ -189,3 +189,9 @@ def test_a_check_reported_done_after_its_advice_moves_on_instead_of_solved():
     messages, changed = run(ActionReadAnswer(), tracker("affirm", "刚回复了 说确实没生成", slots))
     assert "solved" not in said(messages)
     assert changed["checklist_step"] == 3 and changed["checklist_phase"] == "checking"   # the refund-window step
+
+
+def test_solved_words_after_a_fix_end_the_walkthrough_even_with_the_steps_words():
+    slots = at_step(0, "fixing", problem="bind_card_failed")
+    messages, changed = run(ActionReadAnswer(), tracker("affirm", "用我自己的卡绑上了", slots))
+    assert "solved" in said(messages) and changed["awaiting"] == "rating"
