@@ -22,10 +22,10 @@ RESULTS: dict = {}
 
 
 # The share of turns that must be right: a ratchet, set just under the last
-# measured figure (363 of 377 turns, 0.963) and raised as reading improves.
+# measured figure (369 of 377 turns, 0.979) and raised as reading improves.
 # Below it the test fails and lists every wrong turn; the figure itself is
 # printed and kept in results/.
-REQUIRED_SHARE = 0.95
+REQUIRED_SHARE = 0.96
 
 
 def settled_tracker(servers, conversation_id: str, slots, sent: int, seconds: float = 120) -> dict:
