@@ -232,6 +232,9 @@ class AnswerReader:
         found: Dict[str, str] = {}
         clauses = self.lex.statements(text)
         broken_anyway = bool(self.lex.has("still_broken", compact(text)))
+        # Words any step could use ("还是闪退", "能用了") tell nothing about a
+        # step before it is asked.
+        generic = {compact(w) for w in self.lex.list("still_broken") + self.lex.list("solved")}
         for step_id, question in steps:
             if question.yes_means == "problem":
                 # "still wrong after a restart?" is answered only by someone who
@@ -242,9 +245,6 @@ class AnswerReader:
                 if tried and still:
                     found[step_id] = YES
                 continue
-            # Words any step could use ("还是闪退", "能用了") tell nothing about
-            # this step before it is asked.
-            generic = {compact(w) for w in self.lex.list("still_broken") + self.lex.list("solved")}
             yes_words = [w for w in question.yes_words if compact(w) not in generic]
             no_words = [w for w in question.no_words if compact(w) not in generic]
             score = 0
