@@ -6,8 +6,10 @@ agent would be. The figures are printed and written to results/."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import yaml
 
@@ -15,7 +17,10 @@ from tests.conftest import ROOT
 from tests.conversation_check import check, stored_tracker
 from tests.test_wechat import say as wechat_say
 
-FILES = sorted((ROOT / "tests" / "conversations").glob("*.yml"))
+# WALLET_CONVERSATIONS_DIR replays another set (e.g. tests/conversations_fresh,
+# written later by someone else) with the same checks; make test uses this one.
+CONVERSATIONS_DIR = Path(os.environ.get("WALLET_CONVERSATIONS_DIR") or ROOT / "tests" / "conversations")
+FILES = sorted(CONVERSATIONS_DIR.glob("*.yml"))
 CONVERSATIONS = [(path.stem, index, conversation) for path in FILES
                  for index, conversation in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")))]
 RESULTS: dict = {}
@@ -75,7 +80,8 @@ def test_typed_conversations_are_understood(servers):
     turns = [ok for oks in results.values() for ok in oks]
     summary = {"conversations": len(results), "conversations_all_right": sum(all(v) for v in results.values()),
                "turns": len(turns), "turns_right": sum(turns), "share_right": round(sum(turns) / len(turns), 3)}
-    out = ROOT / "results" / "typed_conversations.json"
+    name = "typed_conversations" + ("" if CONVERSATIONS_DIR.name == "conversations" else f"_{CONVERSATIONS_DIR.name}")
+    out = ROOT / "results" / f"{name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"summary": summary, "failures": failures, "per_conversation": results},
                               ensure_ascii=False, indent=2), encoding="utf-8")
