@@ -16,6 +16,9 @@ DIGIT_REPLY = re.compile(r"^\s*(\d{1,2})\s*[.、。]?\s*$")
 RATING_PAYLOAD = re.compile(r'^/rate\{"rating":\s*(\d)\}$')
 
 
+HUMAN_PAYLOAD = "/request_human"
+
+
 def numbered_options(messages: Iterable[Dict[str, Any]]) -> List[Tuple[str, str]]:
     """(title, payload) of every button in one bot turn, first occurrence of
     a payload wins, in the order shown."""
@@ -27,6 +30,10 @@ def numbered_options(messages: Iterable[Dict[str, Any]]) -> List[Tuple[str, str]
             if payload and payload not in seen:
                 seen.add(payload)
                 options.append((button.get("title") or payload, payload))
+    # "马上转人工" comes last, wherever it was shown: a user answering a step
+    # with "1" / "2" means its yes / no, as on every other step.
+    options = ([option for option in options if option[1] != HUMAN_PAYLOAD]
+               + [option for option in options if option[1] == HUMAN_PAYLOAD])
     ratings = [RATING_PAYLOAD.match(payload) for _, payload in options]
     if options and all(ratings):
         # A user who replies "5" to a rating means five stars: number the

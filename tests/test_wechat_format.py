@@ -11,14 +11,16 @@ TURN = [
 
 
 def test_a_turn_becomes_one_text_with_numbered_options_once_each():
+    # The step's yes / no are 1 / 2 on every step; "马上转人工" comes last.
     text = render_turn(TURN, "回复 {number}：{title}")
     assert text == ("账户可能被盗……\n\n第一步：密码改好了吗？\n\n"
-                    "回复 1：马上转人工\n回复 2：已经改好\n回复 3：还没改")
+                    "回复 1：已经改好\n回复 2：还没改\n回复 3：马上转人工")
 
 
 def test_digits_map_back_to_what_was_shown():
-    assert payload_for_digit("2", TURN) == "/affirm"
-    assert payload_for_digit(" 3。", TURN) == "/deny"
+    assert payload_for_digit("1", TURN) == "/affirm"
+    assert payload_for_digit(" 2。", TURN) == "/deny"
+    assert payload_for_digit("3", TURN) == "/request_human"
     assert payload_for_digit("9", TURN) is None
     assert payload_for_digit("200", TURN) is None
     assert payload_for_digit("付款失败", TURN) is None
