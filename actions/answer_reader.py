@@ -34,7 +34,8 @@ YES, NO, UNSURE = "yes", "no", "unsure"
 SOLVED, STILL_BROKEN = "solved", "still_broken"
 HUMAN, QUESTION, SWITCH, SAME_PROBLEM, RESUME = "human", "question", "switch", "same_problem", "resume"
 PERSON_QUESTIONS = ("service_hours", "contact_channels")   # questions that name 人工/客服
-STEP_WORDS = "step words"   # the evidence of a reading from the step's own yes_words / no_words
+STEP_WORDS = "step words"
+NEGATION_STARTS = ("不", "没", "未", "别", "无")   # the evidence of a reading from the step's own yes_words / no_words
 THANKS, GOODBYE, ACKNOWLEDGE, GREET, UNREADABLE = "thanks", "goodbye", "acknowledge", "greet", "unreadable"
 
 INFO_INTENTS = {"contact_channels", "service_hours", "security_question", "verify_official_service",
@@ -151,12 +152,18 @@ class Lexicon:
         score = 0
         # A word inside a longer word of the other side is that longer word:
         # "对" (fine) inside "对不上" (broken), "不行" inside "行不行".
-        ups = [(s, e, +1) for s, e, _ in self.find(positive, text)]
-        downs = [(s, e, -1) for s, e, _ in self.find(negative, text)]
-        hits = [(s, e, sign) for s, e, sign in ups + downs
-                if not any(os <= s and e <= oe and (oe - os) > (e - s) for os, oe, other in ups + downs if other != sign)]
-        for start, _end, sign in hits:
-            score += -sign if self.negated(text, start) else sign
+        ups = [(s, e, +1, p) for s, e, p in self.find(positive, text)]
+        downs = [(s, e, -1, p) for s, e, p in self.find(negative, text)]
+        hits = [(s, e, sign, p) for s, e, sign, p in ups + downs
+                if not any(os <= s and e <= oe and (oe - os) > (e - s) for os, oe, other, _ in ups + downs
+                           if other != sign)]
+        for start, _end, sign, phrase in hits:
+            # A phrase that is itself a negation ("不知道在哪申请", "没对过") is not
+            # turned around by a "还没" in front: that is the same "no" said twice.
+            # "不是不够" still is: 不是 denies what follows.
+            turned = self.negated(text, start) and (not phrase.startswith(NEGATION_STARTS)
+                                                    or text[:start].rstrip().endswith("不是"))
+            score += -sign if turned else sign
         return (score > 0) - (score < 0)
 
     def has(self, name: str, text: str, unnegated: bool = True) -> Optional[str]:

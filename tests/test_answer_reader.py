@@ -39,6 +39,11 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("account_stolen", "account_frozen", "打了，冻结好了", YES),
     ("top_up_failed", "bank_limit", "就充100 不会超的", YES),
     ("fraud_report", "reported", "报了 回执也拿到了", YES),
+    # a "还没" in front of a phrase that is itself a "no" does not turn it into a yes
+    ("refund_request", "applied", "还没 不知道在哪申请", NO),
+    ("funds_not_received", "payer_confirmed", "这个还没跟他对过", NO),
+    ("charged_but_failed", "merchant_order", "问过了 客服说查不到这个订单", YES),
+    ("top_up_failed", "deducted", "银行短信说扣了 但是钱包里没多出来", NO),
     ("withdraw_failed", "limit", "超不了，才两百", YES),
     # "I don't know" is neither yes nor no
     ("payment_failed", "merchant", "这个我就不清楚了", UNSURE),
