@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.common import Reply, State, hours, language_of, latest_intent, latest_text
+from actions.common import Reply, begin_turn, hours, latest_intent
 
 
 def give_answer(reply: Reply, topic: str) -> bool:
@@ -35,9 +35,7 @@ class ActionAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        state = State.of(tracker)
-        state.language = language_of(latest_text(tracker), state.language)
-        reply = Reply(dispatcher, state.lang)
+        state, reply = begin_turn(dispatcher, tracker)
         if not give_answer(reply, latest_intent(tracker)):
             reply.say("rephrase")
         return state.events()

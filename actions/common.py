@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -146,6 +146,14 @@ def language_of(text: str, current: Optional[str]) -> str:
     unchanged for digits, emoji, payloads and "ok thx" (the NLU component's
     `language` entity follows the same rule)."""
     return detect_language(text) or current or "zh"
+
+
+def begin_turn(dispatcher: Any, tracker: Tracker) -> Tuple["State", "Reply"]:
+    """The conversation's state, its language following this message, and a
+    Reply in that language: how every action that answers a message starts."""
+    state = State.of(tracker)
+    state.language = language_of(latest_text(tracker), state.language)
+    return state, Reply(dispatcher, state.lang)
 
 
 def hours() -> ServiceHours:

@@ -12,8 +12,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.common import (MISSED_INTENTS, Reply, State, consecutive_misses, entity_values, language_of, latest_intent,
-                            latest_text)
+from actions.common import MISSED_INTENTS, begin_turn, consecutive_misses, entity_values, latest_intent
 
 SUGGESTIONS = 3
 
@@ -42,9 +41,7 @@ class ActionRephrase(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        state = State.of(tracker)
-        state.language = language_of(latest_text(tracker), state.language)
-        reply = Reply(dispatcher, state.lang)
+        state, reply = begin_turn(dispatcher, tracker)
         if consecutive_misses(tracker) >= 2:
             reply.say("offtopic_help", buttons=[
                 {"title": knowledge.reply("human_button", state.lang), "payload": "/request_human"}])

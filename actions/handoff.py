@@ -13,7 +13,7 @@ from actions import knowledge
 from actions.answer_reader import Lexicon, compact
 from actions.answers import give_answer
 from actions.common import (AWAIT_DETAIL, AWAIT_RATING, DETAIL_SLOTS, Reply, State, blocking, entity_values, hours,
-                            language_of, latest_intent, latest_text, rating_buttons, transcript)
+                            begin_turn, latest_intent, latest_text, rating_buttons, transcript)
 from actions.details import NO_ERROR_TEXT, NOT_GIVEN, QUESTION, SKIP, STOP, VALUE, clean_details, read_detail
 from actions.survey import read_rating
 from desk.records import HANDED_OFF, Records
@@ -159,9 +159,7 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        state = State.of(tracker)
-        state.language = language_of(latest_text(tracker), state.language)
-        reply = Reply(dispatcher, state.lang)
+        state, reply = begin_turn(dispatcher, tracker)
         reason = "handoff_reason_request" if latest_intent(tracker) == "request_human" else "handoff_reason_fallback"
         await blocking(begin_handoff, reply, state, tracker, reason)
         return state.events()

@@ -18,7 +18,7 @@ from actions.answer_reader import AnswerReader, Lexicon, Reading, question_for_s
 from actions.answers import give_answer
 from actions.checklist_runner import CHECKING, FIXING, HANDOFF, SOLVED, ChecklistRunner, Turn
 from actions.common import (AWAIT_DETAIL, AWAIT_OFFER_HUMAN, AWAIT_RATING, AWAIT_STEP, AWAIT_SWITCH, DETAIL_SLOTS,
-                            PROBLEM_INTENTS, Reply, State, blocking, entity_values, language_of, latest_intent,
+                            PROBLEM_INTENTS, Reply, State, blocking, entity_values, begin_turn, latest_intent,
                             latest_text, nlu_of, rating_buttons)
 from actions.details import error_in_message
 from actions.handoff import ask_rating, begin_handoff, read_detail_answer, save_rating_answer
@@ -108,10 +108,8 @@ class ActionStartChecklist(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        state = State.of(tracker)
+        state, reply = begin_turn(dispatcher, tracker)
         text = latest_text(tracker)
-        state.language = language_of(text, state.language)
-        reply = Reply(dispatcher, state.lang)
         problem = latest_intent(tracker)
         if knowledge.checklist(problem) is None:
             reply.say("rephrase")
@@ -128,10 +126,8 @@ class ActionReadAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        state = State.of(tracker)
+        state, reply = begin_turn(dispatcher, tracker)
         text = latest_text(tracker)
-        state.language = language_of(text, state.language)
-        reply = Reply(dispatcher, state.lang)
         await blocking(self.turn, reply, state, tracker, text)
         return state.events()
 
