@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import sqlite3
 
 from hypothesis import HealthCheck, given, settings
@@ -44,9 +45,14 @@ def logs(servers) -> str:
                    for name in ("rasa.log", "actions.log", "desk.log"))
 
 
+# Numbers the bot writes itself (ticket number, queue place, minutes) are not
+# the user's: a three-digit CVV can turn up inside "T20261127-0017" by chance.
+_BOT_NUMBERS = re.compile(r"T\d{8}-\d{4}|前面还有 \d+ 位|等待 \d+ 分钟")
+
+
 def assert_hidden(texts, secret_digits, raw):
     for text in texts:
-        assert secret_digits not in digits_of(text), (raw, text)
+        assert secret_digits not in digits_of(_BOT_NUMBERS.sub("", text)), (raw, text)
 
 
 # Each case is three turns through the real servers and a hand-off; the
