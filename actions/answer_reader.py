@@ -30,6 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from components import durations, spelling
+
 YES, NO, UNSURE = "yes", "no", "unsure"
 SOLVED, STILL_BROKEN = "solved", "still_broken"
 HUMAN, QUESTION, SWITCH, SAME_PROBLEM, RESUME = "human", "question", "switch", "same_problem", "resume"
@@ -42,11 +44,12 @@ INFO_INTENTS = {"contact_channels", "service_hours", "security_question", "verif
                 "feature_inquiry", "complaint"}
 CONFIDENT = 0.6
 SHORT_ANSWER = 10   # characters, once spaces and punctuation are gone
+SHORT_ENGLISH = 6   # words: "Alright, thanks for the help" is a short answer
 # Punctuation and symbols count as spaces; apostrophes vanish (don't → dont).
 _PUNCTUATION = re.compile(r"[\s\u3000,，.。!！?？~～…;；:：、\"“”‘’()（）\[\]【】<>《》·\-_/\\*#@^&|=+]+")
 _APOSTROPHE = re.compile(r"['’`]")
-# Clause ends: punctuation, and spaces between Chinese words ("网速挺快的 刷视频都不卡").
-_CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# Clause ends: punctuation, and spaces next to Chinese ("网速挺快的 刷视频都不卡", "一直失败 wifi好好的").
+_CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 _SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -72,14 +75,24 @@ class Reading:
 
 
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower().strip()
+    """Half-width, lower case, simplified, typing slips corrected."""
+    return spelling.plain(unicodedata.normalize("NFKC", text or "").lower().strip())
+
+
+def _english_word(word: str) -> str:
+    """A word of an English phrase, matching with or without a plural /
+    third-person s ("only takes cash" and "only take cash")."""
+    stem = word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    return re.escape(stem) + ("s?" if stem.isalpha() else "")
 
 
 @functools.lru_cache(maxsize=None)
 def _phrase_pattern(phrase: str) -> "re.Pattern[str]":
     # The operator's phrases outnumber re's own cache of 512 patterns.
-    return re.compile(re.escape(phrase) if not phrase.isascii()
-                      else rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
+    if not phrase.isascii():
+        return re.compile(re.escape(phrase))
+    words = r"\s+".join(_english_word(word) for word in phrase.split())
+    return re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -92,6 +105,12 @@ def compact(text: str) -> str:
     no spaces around Chinese, single spaces between English words."""
     text = _PUNCTUATION.sub(" ", _APOSTROPHE.sub("", normalize(text)))
     return " ".join(_SPACE_NEXT_TO_CJK.sub("", text).split())
+
+
+def _short(whole: str, characters: int) -> bool:
+    if whole.isascii():
+        return len(whole.split()) <= SHORT_ENGLISH
+    return len(whole) <= characters
 
 
 class Lexicon:
@@ -122,13 +141,16 @@ class Lexicon:
 
     def negated(self, text: str, start: int) -> bool:
         """A negation right before position `start` (allowing one filler like
-        太 / 是 / 怎么, or English "not" / "isnt" as the word before)."""
+        太 / 是 / 怎么 or a verb of showing like 弹出来说, or English "not" /
+        "isnt" as the word before)."""
         before = text[max(0, start - 12):start]
         if before.endswith(" "):
             words = before.split()
             return bool(words) and words[-1] in self.negations
-        before = before[-5:]
-        for filler in ("", "太", "很", "是", "怎么", "大", "会", "能"):
+        before = before[-7:]
+        # "没跳出来说密码错": not shown, so not wrong.
+        for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
+                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报"):
             if filler and not before.endswith(filler):
                 continue
             head = before[:len(before) - len(filler)] if filler else before
@@ -193,11 +215,18 @@ class Question:
     yes_means: str = "ok"
     solvable: bool = True   # "好了" may end the walkthrough (not in urgent ones)
     is_solved_question: bool = False  # "解决了吗？" after a fix
+    # Steps that ask whether a time has passed ("超过 30 分钟了吗？"): a typed
+    # length of time at least this long (minutes) is the step's yes …
+    at_least_minutes: Optional[float] = None
+    shorter_is_no: bool = True   # … and a shorter one its no, unless it tells nothing
 
 
 def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Dict[str, Any]] = None) -> Question:
     lang_step = lang_step or {}
+    passed = step.get("time_passed") or {}
     return Question(
+        at_least_minutes=durations.minutes(str(passed["at_least"])) if passed.get("at_least") else None,
+        shorter_is_no=passed.get("shorter", "no") == "no",
         yes_label=str(lang_step.get("yes_label") or step.get("yes_label") or "是"),
         no_label=str(lang_step.get("no_label") or step.get("no_label") or "否"),
         yes_words=list(step.get("yes_words") or []) + list(lang_step.get("yes_words") or []),
@@ -233,6 +262,20 @@ class AnswerReader:
                 total += self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
         return (total > 0) - (total < 0)
 
+    def _time_passed(self, text: str, question: Question) -> Optional[str]:
+        """YES / NO from a length of time typed at a "has it been X yet?" step."""
+        if question.at_least_minutes is None:
+            return None
+        said = durations.span(normalize(text))
+        if said is None:
+            return None
+        waited, below = said
+        if waited >= question.at_least_minutes and not below:
+            return YES
+        if waited <= question.at_least_minutes or not below:
+            return NO if question.shorter_is_no else None
+        return None   # "not yet two days" at a "one day yet?" step
+
     def checks_in(self, text: str, steps: Sequence[Tuple[str, Question]]) -> Dict[str, str]:
         """Steps a first message already answers: {step id: yes|no}. Only the
         step's own words and its topic words count, never a bare yes."""
@@ -243,6 +286,11 @@ class AnswerReader:
         # step before it is asked.
         generic = {compact(w) for w in self.lex.list("still_broken") + self.lex.list("solved")}
         for step_id, question in steps:
+            # "提现三个多小时了": the time has passed. A short time is left
+            # to its step: the steps before it may settle the matter first.
+            if self._time_passed(text, question) == YES:
+                found[step_id] = YES
+                continue
             if question.yes_means == "problem":
                 # "still wrong after a restart?" is answered only by someone who
                 # says they tried it and it is still wrong ("重启过了 还是闪退").
@@ -302,6 +350,9 @@ class AnswerReader:
         own = self.lex.polarity(whole, question.yes_words, question.no_words)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)
+        waited = None if topic else self._time_passed(text, question)
+        if waited:
+            return Reading(waited, thanked=thanked, evidence="time passed")
         if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
             return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 
@@ -339,9 +390,9 @@ class AnswerReader:
         if nlu.intent in problems and nlu.confidence >= 0.5 and len(whole) > 3:
             return Reading(SAME_PROBLEM if nlu.intent == current_problem else SWITCH, topic=nlu.intent)
 
-        if self.lex.has("goodbye", whole) and len(whole) <= SHORT_ANSWER or nlu.says("goodbye", 0.8):
+        if self.lex.has("goodbye", whole) and _short(whole, SHORT_ANSWER) or nlu.says("goodbye", 0.8):
             return Reading(GOODBYE, thanked=thanked)
-        if thanked and len(whole) <= SHORT_ANSWER + 2:
+        if thanked and _short(whole, SHORT_ANSWER + 2):
             return Reading(THANKS, thanked=True)
 
         if len(whole) <= SHORT_ANSWER:

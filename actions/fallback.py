@@ -12,7 +12,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.common import MISSED_INTENTS, begin_turn, consecutive_misses, entity_values, latest_intent
+from actions.answer_reader import compact
+from actions.common import MISSED_INTENTS, begin_turn, consecutive_misses, entity_values, latest_intent, latest_text
+from actions.walkthrough import reader, resume_suspended
 
 SUGGESTIONS = 3
 
@@ -42,6 +44,10 @@ class ActionRephrase(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         state, reply = begin_turn(dispatcher, tracker)
+        if (state.suspended or {}).get("problem") and reader().lex.has("resume", compact(latest_text(tracker))):
+            # "回到刚才那个" once the other problem is over.
+            resume_suspended(reply, state)
+            return state.events()
         if consecutive_misses(tracker) >= 2:
             reply.say("offtopic_help", buttons=[
                 {"title": knowledge.reply("human_button", state.lang), "payload": "/request_human"}])

@@ -83,7 +83,30 @@ def later_checks(runner: ChecklistRunner, state: State, said: str) -> Dict[Any, 
     return reader().checks_in(said, steps)
 
 
+def repeat_step(reply: Reply, state: State, runner: ChecklistRunner, lead: Optional[str]) -> None:
+    if lead:
+        reply.say(lead)
+    reply.prompts(runner.repeat(state.step, state.checklist_phase, state.checklist_log).prompts)
+    state.awaiting = AWAIT_STEP
+
+
+def resume_suspended(reply: Reply, state: State) -> None:
+    """The walkthrough put aside for another problem goes on where it was."""
+    suspended = state.suspended or {}
+    state.suspended = state.walkthrough() if state.awaiting == AWAIT_STEP else None
+    state.problem = suspended["problem"]
+    state.checklist_step = suspended.get("checklist_step")
+    state.checklist_phase = suspended.get("checklist_phase") or CHECKING
+    state.checklist_log = list(suspended.get("checklist_log") or [])
+    reply.say("resumed", problem=knowledge.checklist_names().get(state.problem, state.problem))
+    repeat_step(reply, state, runner_for(state.problem, state.lang), None)
+
+
 def start_walkthrough(reply: Reply, state: State, tracker: Tracker, problem: str, text: str) -> None:
+    if (state.suspended or {}).get("problem") == problem and state.problem != problem and not text.startswith("/"):
+        # "回到刚才闪退那个问题" once the other problem is over: not from the start.
+        resume_suspended(reply, state)
+        return
     runner = runner_for(problem, state.lang)
     Records().walkthrough_started(tracker.sender_id, problem)
     # Details of an earlier problem do not belong to this one; what the user
@@ -181,14 +204,14 @@ class ActionReadAnswer(Action):
             if state.checklist_phase == FIXING:
                 self.step(reply, state, tracker, text, Reading(read.NO, evidence=reading.evidence))
             else:
-                self.again(reply, state, runner, "still_broken_ack")
+                repeat_step(reply, state, runner, "still_broken_ack")
         elif kind == read.SAME_PROBLEM:
-            self.again(reply, state, runner, "same_problem_ack")
+            repeat_step(reply, state, runner, "same_problem_ack")
         elif kind == read.HUMAN:
             begin_handoff(reply, state, tracker, "handoff_reason_request")
         elif kind == read.QUESTION:
             give_answer(reply, reading.topic)
-            self.again(reply, state, runner, "resume_step")
+            repeat_step(reply, state, runner, "resume_step")
         elif kind == read.SWITCH:
             state.switch_to, state.awaiting = reading.topic, AWAIT_SWITCH
             title = knowledge.checklist_names().get(reading.topic, reading.topic)
@@ -198,17 +221,11 @@ class ActionReadAnswer(Action):
             self.resume(reply, state, tracker)
         elif kind in (read.THANKS, read.ACKNOWLEDGE, read.GREET):
             reply.say({read.THANKS: "you_are_welcome_short", read.GREET: "greet_short"}.get(kind, "acknowledged"))
-            self.again(reply, state, runner, None)
+            repeat_step(reply, state, runner, None)
         elif kind == read.GOODBYE:
             reply.say("goodbye_mid_flow")
         else:
             self.misread(reply, state, runner)
-
-    def again(self, reply: Reply, state: State, runner: ChecklistRunner, lead: Optional[str]) -> None:
-        if lead:
-            reply.say(lead)
-        reply.prompts(runner.repeat(state.step, state.checklist_phase, state.checklist_log).prompts)
-        state.awaiting = AWAIT_STEP
 
     def misread(self, reply: Reply, state: State, runner: ChecklistRunner) -> None:
         state.misreads = int(state.misreads or 0) + 1
@@ -219,7 +236,7 @@ class ActionReadAnswer(Action):
                 {"title": knowledge.reply("keep_checking_button", state.lang), "payload": "/deny"}])
             return
         reply.say("step_not_understood")
-        self.again(reply, state, runner, None)
+        repeat_step(reply, state, runner, None)
 
     # -- switching problems -----------------------------------------------------------
 
@@ -239,7 +256,7 @@ class ActionReadAnswer(Action):
             start_walkthrough(reply, state, tracker, target, "")
             state.suspended = suspended
         elif reading.kind in (read.NO, read.RESUME, read.SAME_PROBLEM):
-            self.again(reply, state, runner, "resume_step")
+            repeat_step(reply, state, runner, "resume_step")
         elif reading.kind == read.HUMAN:
             begin_handoff(reply, state, tracker, "handoff_reason_request")
         else:
@@ -247,17 +264,10 @@ class ActionReadAnswer(Action):
             self.step(reply, state, tracker, text)
 
     def resume(self, reply: Reply, state: State, tracker: Tracker) -> None:
-        suspended = state.suspended
-        if not suspended or not suspended.get("problem"):
-            self.again(reply, state, runner_for(state.problem, state.lang), "resume_step")
+        if not (state.suspended or {}).get("problem"):
+            repeat_step(reply, state, runner_for(state.problem, state.lang), "resume_step")
             return
-        state.suspended = state.walkthrough() if state.awaiting == AWAIT_STEP else None
-        state.problem = suspended["problem"]
-        state.checklist_step = suspended.get("checklist_step")
-        state.checklist_phase = suspended.get("checklist_phase") or CHECKING
-        state.checklist_log = list(suspended.get("checklist_log") or [])
-        reply.say("resumed", problem=knowledge.checklist_names().get(state.problem, state.problem))
-        self.again(reply, state, runner_for(state.problem, state.lang), None)
+        resume_suspended(reply, state)
 
     # -- "要不要转人工？" after two unreadable answers --------------------------------
 
@@ -271,7 +281,7 @@ class ActionReadAnswer(Action):
             begin_handoff(reply, state, tracker, "handoff_reason_request")
         elif plain and reading.kind == read.NO:
             state.misreads = None
-            self.again(reply, state, runner, "resume_step")
+            repeat_step(reply, state, runner, "resume_step")
         elif reading.kind == read.UNREADABLE:
             state.misreads = None
             begin_handoff(reply, state, tracker, "handoff_reason_fallback")

@@ -38,6 +38,13 @@ from sklearn.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
 
+# A message whose every feature is in more than half of the training
+# examples (a lone space n-gram: "🌸", "🐶🐱") tells the classifier nothing;
+# without this its intercepts alone pick an intent ("🌸" → affirm at 0.81).
+# Such a message gets equal probabilities and so the fallback. Smoothed idf
+# is ln((1 + n) / (1 + df)) + 1, so df > n / 2 is idf < 1 + ln 2.
+UNINFORMATIVE_IDF = 1.0 + np.log(2.0)
+
 
 def sentence_row(message: Message) -> Optional[csr_matrix]:
     """The message's sparse sentence features side by side, or None when
@@ -93,12 +100,14 @@ class WalletLogisticRegressionClassifier(LogisticRegressionClassifier):
         X = self._create_X(messages).tocsr()
         weights = self._weights(tfidf, regression)
         scores = np.empty((X.shape[0], weights.shape[1]))
+        blank = np.zeros(X.shape[0], dtype=bool)
         for row in range(X.shape[0]):
             # One short row at a time, on its non-zero columns only: sparse
             # matrix operations cost more in set-up than in arithmetic here.
             start, end = X.indptr[row], X.indptr[row + 1]
             columns, values = X.indices[start:end], X.data[start:end].astype(np.float64)
             if tfidf is not None:
+                blank[row] = not len(columns) or tfidf.idf_[columns].max() < UNINFORMATIVE_IDF
                 values = (np.log(values) + 1.0) * tfidf.idf_[columns]     # sublinear tf-idf
                 norm = np.sqrt(values @ values)
                 if norm:
@@ -114,6 +123,7 @@ class WalletLogisticRegressionClassifier(LogisticRegressionClassifier):
         else:
             probas = np.exp(scores - scores.max(axis=1, keepdims=True))
         probas /= probas.sum(axis=1, keepdims=True)
+        probas[blank] = 1.0 / probas.shape[1]
         intents = regression.classes_
         for row, message in zip(probas, messages):
             ranking = sorted(({"name": name, "confidence": value} for name, value in zip(intents, row)),

@@ -23,6 +23,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components import spelling
+
 SIGNS = Path(__file__).resolve().parent.parent / "knowledge" / "scam_signs.yml"
 
 
@@ -52,7 +54,7 @@ class MoneySentRule(GraphComponent):
             intent = message.get(INTENT) or {}
             if intent.get("name") not in self.from_intents or self.money_sent is None:
                 continue
-            if not self.money_sent.search(message.get(TEXT) or ""):
+            if not self.money_sent.search(spelling.plain(message.get(TEXT) or "")):
                 continue
             ranking = message.get(INTENT_RANKING_KEY) or []
             # The confidence of the two together: the message is about one of them.

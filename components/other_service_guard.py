@@ -24,6 +24,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components import spelling
+
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 OUT_OF_SCOPE = "out_of_scope"
 OTHER_SERVICE = "other_service"
@@ -64,7 +66,7 @@ class OtherServiceGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            found = self.other_service(message.get(TEXT) or "") if intent.get("name") in self.problems else None
+            found = self.other_service(spelling.plain(message.get(TEXT) or "")) if intent.get("name") in self.problems else None
             if found is None:
                 continue
             confidence = intent.get("confidence", 1.0)

@@ -5,7 +5,7 @@
 set -euo pipefail
 export RASA_TELEMETRY_ENABLED=false  # no usage reports leave the machine
 cd "$(dirname "$0")/.."
-inputs=$(find config.yml domain data components knowledge/entity_patterns.yml knowledge/userdict \
+inputs=$(find config.yml domain data components knowledge/entity_patterns.yml knowledge/typos.yml knowledge/userdict \
   -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) | sort)
 fingerprint=$(cat $inputs | sha256sum | cut -c1-16)
 model="models/wallet-$fingerprint.tar.gz"

@@ -76,8 +76,16 @@ def check(expect: Dict[str, Any], tracker: Dict[str, Any], desk_db: str, sender:
         want(awaiting == asking and phase == "checking" and here == expect["step"],
              f"step {expect['step']} (bot: awaiting={awaiting} phase={phase} step={here})")
     if "fix" in expect:
-        want(awaiting == "checklist" and phase == "fixing" and here == expect["fix"],
-             f"fix {expect['fix']} (bot: awaiting={awaiting} phase={phase} step={here})")
+        step = next((s for s in (knowledge.checklist(current) or {}).get("steps") or [] if s.get("id") == expect["fix"]),
+                    {}) if current else {}
+        if step.get("on_no") == "handoff":
+            # The fix is said, then the hand-off begins in the same turn.
+            fix = knowledge.fill(str(step.get("fix") or ""))
+            want(bool(fix) and any(fix in text for text in bot_texts(events)),
+                 f"fix {expect['fix']} before the hand-off (said: {keys})")
+        else:
+            want(awaiting == "checklist" and phase == "fixing" and here == expect["fix"],
+                 f"fix {expect['fix']} (bot: awaiting={awaiting} phase={phase} step={here})")
     if "detail" in expect:
         want(awaiting == "detail" and slots.get("awaiting_detail") == expect["detail"],
              f"detail {expect['detail']} (bot: awaiting={awaiting} detail={slots.get('awaiting_detail')})")

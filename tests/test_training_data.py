@@ -32,6 +32,8 @@ INDEPENDENT = examples([ROOT / "tests" / "nlu_independent.yml"])
 # A second one, written after the out-of-scope training examples were last
 # extended, so its figures are not tuned to by those.
 FRESH = examples([ROOT / "tests" / "nlu_fresh.yml"])
+# A third, in many voices (Traditional, typos, pinyin initials, emoji).
+FRESH2 = examples([ROOT / "tests" / "nlu_fresh2.yml"])
 
 
 def domain_intents():
@@ -105,3 +107,13 @@ def test_fresh_file_covers_every_intent_and_is_never_trained_on():
     assert len(fresh) >= 150 and len(FRESH["out_of_scope"]) >= 35
     assert not fresh & trained, sorted(fresh & trained)[:10]
     assert set(PROBLEM_INTENTS) <= set(FRESH)
+
+
+def test_third_file_covers_every_intent_and_shares_no_line_with_training_or_the_others():
+    third = {text for texts in FRESH2.values() for text in texts}
+    trained = {text for texts in TRAIN.values() for text in texts}
+    others = {text for held in (HELD_OUT, INDEPENDENT, FRESH) for texts in held.values() for text in texts}
+    assert len(third) >= 220 and len(FRESH2["out_of_scope"]) >= 20
+    assert not third & trained, sorted(third & trained)[:10]
+    assert not third & others, sorted(third & others)[:10]
+    assert set(PROBLEM_INTENTS) <= set(FRESH2)
