@@ -10,16 +10,18 @@ character table is OpenCC's (opencc-python-reimplemented).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Callable, Dict, List
 
 import opencc
 import yaml
 
 TYPOS_FILE = Path(os.environ.get("WALLET_KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge")) / "typos.yml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=None)
@@ -35,10 +37,22 @@ def _traditional_to_simplified() -> Dict[int, str]:
 
 
 def _same_length(pairs: Dict[str, str], what: str) -> Dict[str, str]:
+    """The pairs that keep their length; any other is left out and logged
+    (a slip in the operator's file must not stop the bot from reading)."""
+    kept = {}
     for wrong, right in pairs.items():
         if len(str(wrong)) != len(str(right)):
-            raise ValueError(f"{TYPOS_FILE}: {what} '{wrong}: {right}' must keep its length")
-    return {str(w).lower(): str(r) for w, r in pairs.items() if str(w) != str(r)}
+            logger.error("%s: %s '%s: %s' must keep its length; left out", TYPOS_FILE, what, wrong, right)
+        elif str(wrong) != str(right):
+            kept[str(wrong).lower()] = str(right)
+    return kept
+
+
+def invalid_pairs(path: Path = TYPOS_FILE) -> List[str]:
+    """The pairs of the file that change the text's length."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [f"{wrong}: {right}" for section in ("typos", "abbreviations")
+            for wrong, right in (data.get(section) or {}).items() if len(str(wrong)) != len(str(right))]
 
 
 @functools.lru_cache(maxsize=4)

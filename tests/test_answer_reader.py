@@ -38,6 +38,21 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("account_stolen", "password_changed", "还没改，登不上去了", NO),
     ("account_stolen", "account_frozen", "打了，冻结好了", YES),
     ("top_up_failed", "bank_limit", "就充100 不会超的", YES),
+    # a length of time at "has it been that long yet?" steps (time_passed)
+    ("charged_but_failed", "wait", "都四十多分钟了", YES),
+    ("charged_but_failed", "wait", "才十分钟", NO),
+    ("charged_but_failed", "refund_window", "还没到三个工作日", NO),
+    ("charged_but_failed", "refund_window", "都四天了还没退", YES),
+    ("account_locked", "reason", "我想起来了 前天就这样了", YES),
+    ("account_locked", "reason", "早上刚锁的 才几个钟头", NO),
+    ("withdraw_failed", "arrival_time", "三个多小时了", YES),
+    # Traditional characters and pinyin slips
+    ("forgot_password", "reset_entry", "有看到「忘記密碼」 點進去了", YES),
+    ("forgot_password", "sms_received", "簡訊收到了", YES),
+    # "没跳出来说密码错": the negation reaches over a verb of showing
+    ("payment_failed", "password", "也没跳出来说密码错", YES),
+    ("payment_failed", "password", "跳出来说密码错", NO),
+    ("payment_failed", "network", "手机上看新闻一点都不卡的", YES),
     ("fraud_report", "reported", "报了 回执也拿到了", YES),
     # a "还没" in front of a phrase that is itself a "no" does not turn it into a yes
     ("refund_request", "applied", "还没 不知道在哪申请", NO),
@@ -184,3 +199,21 @@ def test_a_merchant_that_agreed_means_the_refund_was_allowed_and_applied_for():
     assert READER.checks_in("商家不同意退款", steps).get("eligible") != YES
     assert READER.checks_in("这单不想要了 钱能退吗", steps) == {}       # a question tells nothing
     assert READER.checks_in("这单不想要了，能退？", steps) == {}
+
+
+def test_english_phrases_match_with_or_without_a_plural_s():
+    assert read("payment_failed", "merchant", "the cashier told me they only take cash", lang="en").kind == NO
+    assert read("payment_failed", "merchant", "this shop only takes cash", lang="en").kind == NO
+
+
+def test_a_question_about_when_agents_are_around_is_not_a_request_for_one():
+    reading = read("funds_not_received", "arrival_time", "and when are your agents available?", lang="en")
+    assert (reading.kind, reading.topic) == (QUESTION, "service_hours")
+
+
+def test_a_length_of_time_in_the_first_message_skips_its_step():
+    checklist = knowledge.checklist("withdraw_failed")
+    steps = [(s["id"], question_for_step(s, False)) for s in checklist["steps"]]
+    assert READER.checks_in("体现三个多小时了还没到 卡也是好的", steps) == {"arrival_time": YES, "card_ok": YES}
+    # a short time is left to its step: earlier steps may settle the matter first
+    assert "arrival_time" not in READER.checks_in("提现才十分钟", steps)

@@ -99,3 +99,40 @@ def test_process_ranks_intents_as_sklearn_would(tmp_path, config):
         assert np.allclose([by_name[name] for name in classifier.clf.classes_], row)
         assert processed.get("intent")["name"] == classifier.clf.classes_[int(np.argmax(row))]
         assert [entry["confidence"] for entry in ranking] == sorted(by_name.values(), reverse=True)
+
+
+def sentence_message(columns, width=10) -> Message:
+    row = np.zeros((1, width))
+    row[0, list(columns)] = 1
+    result = Message(data={TEXT: "x"})
+    result.add_features(Features(coo_matrix(row), FEATURE_TYPE_SENTENCE, TEXT, "words"))
+    return result
+
+
+def test_a_message_with_only_everyday_features_gets_no_intent(tmp_path):
+    """"🌸" shares nothing with the training data but a space n-gram that
+    every example has: the classifier must not pick an intent for it."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    intents = ["payment_failed", "refund_request", "greet", "affirm"]
+    context = ExecutionContext(GraphSchema({}), node_name="intent_classifier")
+    config = {"tfidf": True, "solver": "liblinear", "C": 10}
+    classifier = WalletLogisticRegressionClassifier.create(config, LocalModelStorage(tmp_path), Resource("c"), context)
+    # Column 0 (a space) is in most examples, and in every "affirm" one: the
+    # intent an uninformed classifier would pick. Columns 1-4 tell the
+    # intents apart.
+    labels = [index % 4 for index in range(40)]
+    examples = [sentence_message([1 + label] + ([0] if label == 3 or index % 3 else []))
+                for index, label in enumerate(labels)]
+    for label, example in zip(labels, examples):
+        example.set("intent", intents[label])
+    classifier.train(TrainingData(examples))
+
+    everyday, telling = sentence_message([0]), sentence_message([0, 2])
+    classifier.process([everyday, telling])
+    confidences = [entry["confidence"] for entry in everyday.get("intent_ranking")]
+    assert np.allclose(confidences, 1 / len(intents))
+    assert telling.get("intent")["name"] == "refund_request" and telling.get("intent")["confidence"] > 0.5

@@ -11,26 +11,32 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import FIGURES, ROOT
 from tests.conversation_check import check, stored_tracker
 from tests.test_wechat import say as wechat_say
 
-# WALLET_CONVERSATIONS_DIR replays another set (e.g. tests/conversations_fresh,
-# written later by someone else) with the same checks; make test uses this one.
-CONVERSATIONS_DIR = Path(os.environ.get("WALLET_CONVERSATIONS_DIR") or ROOT / "tests" / "conversations")
-FILES = sorted(CONVERSATIONS_DIR.glob("*.yml"))
-CONVERSATIONS = [(path.stem, index, conversation) for path in FILES
-                 for index, conversation in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")))]
-RESULTS: dict = {}
+# Each set with the share of its turns that must be right: a ratchet, set
+# just under the last measured figure and raised as reading improves. Below
+# it the test fails and lists every wrong turn; the figures are printed at
+# the end of the run and kept in results/.
+#   conversations          written with the reading rules (own held-out set)
+#   conversations_fresh    written later by a helper that had read neither the
+#                          code nor the other sets: 103 of 122 on first run
+#   conversations_fresh2   the same, a third author: 86 of 139 on first run
+# Fixes have since been made from the misses of both, so their figures are
+# no longer independent.
+SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh2": 0.80}
+# WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
+ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
+DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
 
 
-# The share of turns that must be right: a ratchet, set just under the last
-# measured figure (369 of 377 turns, 0.979) and raised as reading improves.
-# Below it the test fails and lists every wrong turn; the figure itself is
-# printed and kept in results/.
-REQUIRED_SHARE = 0.96
+def conversations_in(directory: Path) -> list:
+    return [(path.stem, index, conversation) for path in sorted(directory.glob("*.yml"))
+            for index, conversation in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")))]
 
 
 def settled_tracker(servers, conversation_id: str, slots, sent: int, seconds: float = 120) -> dict:
@@ -49,7 +55,7 @@ def settled_tracker(servers, conversation_id: str, slots, sent: int, seconds: fl
 def replay(servers, slots, source: str, index: int, conversation: dict) -> list:
     """(turn, problems) for every turn of one conversation."""
     channel = conversation.get("channel", "rest")
-    sender = f"typed-{source}-{index}"
+    sender = f"typed-{source}-{index}"   # the file name keeps the sets apart
     outcome = []
     for sent, turn in enumerate(conversation["turns"], start=1):
         if channel == "wechat":
@@ -63,27 +69,31 @@ def replay(servers, slots, source: str, index: int, conversation: dict) -> list:
     return outcome
 
 
-def test_typed_conversations_are_understood(servers):
+@pytest.mark.parametrize("directory", DIRS, ids=[d.name for d in DIRS])
+def test_typed_conversations_are_understood(servers, directory):
     from rasa.shared.core.domain import Domain
 
     slots = Domain.load(str(ROOT / "domain")).slots
+    conversations = conversations_in(directory)
     results, failures = {}, []
     # Four users at a time, as on a real service (each conversation has its
     # own sender): the replay then overlaps network, action-server and Rasa
     # time instead of waiting on each in turn.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        outcomes = list(pool.map(lambda item: replay(servers, slots, *item), CONVERSATIONS))
-    for (_, _, conversation), outcome in zip(CONVERSATIONS, outcomes):
+        outcomes = list(pool.map(lambda item: replay(servers, slots, *item), conversations))
+    for (_, _, conversation), outcome in zip(conversations, outcomes):
         results[conversation["name"]] = [not problems for _, problems in outcome]
         failures += [f"{conversation['name']} / {turn['user']!r}: {'; '.join(problems)}"
                      for turn, problems in outcome if problems]
     turns = [ok for oks in results.values() for ok in oks]
     summary = {"conversations": len(results), "conversations_all_right": sum(all(v) for v in results.values()),
                "turns": len(turns), "turns_right": sum(turns), "share_right": round(sum(turns) / len(turns), 3)}
-    name = "typed_conversations" + ("" if CONVERSATIONS_DIR.name == "conversations" else f"_{CONVERSATIONS_DIR.name}")
+    name = "typed_conversations" + ("" if directory.name == "conversations" else f"_{directory.name}")
     out = ROOT / "results" / f"{name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"summary": summary, "failures": failures, "per_conversation": results},
                               ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\ntyped conversations: {summary}")
-    assert summary["share_right"] >= REQUIRED_SHARE, "\n".join(failures)
+    FIGURES.append(f"typed conversations, {directory.name}: {summary['turns_right']} of {summary['turns']} turns right "
+                   f"({summary['share_right']:.3f}), {summary['conversations_all_right']} of "
+                   f"{summary['conversations']} conversations right throughout")
+    assert summary["share_right"] >= SETS.get(directory.name, 0.0), "\n".join(failures)
