@@ -10,7 +10,8 @@ read the way a support agent would read it, in this order:
   4. "still broken" / "fixed now" said in any words (reading.yml);
   5. the step's topic words (about) next to a generic "fine" or "broken"
      word, clause by clause ("网络没问题，余额也够" → two checks done);
-  6. "I don't know": its own outcome, neither yes nor no;
+  6. "I don't know": its own outcome, neither yes nor no (unless the
+     step's "no" button itself says 不确定);
   7. a question (hotline, hours, 多久到账 …), to be answered before the step
      is asked again;
   8. going back to an earlier walkthrough, or a clearly different problem;
@@ -377,6 +378,10 @@ class AnswerReader:
             return Reading(self._flip(question, about > 0), thanked=thanked, evidence="topic words")
 
         if self.lex.has("unsure", whole, unnegated=False):
+            # The operator's "no" button itself says "不支持或不确定": typing
+            # that you are not sure is pressing it.
+            if self.lex.find(self.lex.list("unsure"), compact(question.no_label)):
+                return Reading(NO, evidence=question.no_label)
             return Reading(UNSURE)
 
         if topic is None and nlu.intent in INFO_INTENTS and nlu.confidence >= CONFIDENT and len(whole) > 3:

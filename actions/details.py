@@ -37,11 +37,35 @@ def valid_amount(value: Any) -> Optional[float]:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        match = re.search(NUMBER_PATTERN, value)
-        value = parse_number(match.group(0)) if match else None
+        value = amount_in_text(value)
     if not isinstance(value, (int, float)) or value != value or not 0 < value <= MAX_AMOUNT:
         return None
     return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+# Several amounts listed ("一笔200一笔500", "200和500") are the total lost.
+_LISTED = re.compile(r"笔|筆|和|加|还有|以及|、|\+|，|,")
+
+
+def amount_in_text(text: str) -> Optional[float]:
+    """The amount a typed answer gives: numbers followed by a count or a time
+    ("一笔", "3次", "两天") are not amounts, nor a lone 一 inside a word;
+    several listed ones are added up."""
+    patterns = knowledge.entity_patterns().get("amount", {})
+    counts, units = tuple(patterns.get("not_after_verb") or ()), tuple(patterns.get("units") or ())
+    found = []
+    for match in re.finditer(NUMBER_PATTERN, text):
+        after = text[match.end():].lstrip()
+        if after.startswith(counts):
+            continue
+        if len(match.group(0)) == 1 and not match.group(0).isdigit() and not after.startswith(units):
+            continue   # the 一 of 一共 / 一直 / 一下; "一块" is still one yuan
+        number = parse_number(match.group(0))
+        if number is not None:
+            found.append(number)
+    if len(found) > 1 and _LISTED.search(text):
+        return sum(found)
+    return found[0] if found else None
 
 
 def valid_txn_type(value: Any) -> Optional[str]:

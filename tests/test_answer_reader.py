@@ -60,8 +60,11 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("charged_but_failed", "merchant_order", "问过了 客服说查不到这个订单", YES),
     ("top_up_failed", "deducted", "银行短信说扣了 但是钱包里没多出来", NO),
     ("withdraw_failed", "limit", "超不了，才两百", YES),
-    # "I don't know" is neither yes nor no
-    ("payment_failed", "merchant", "这个我就不清楚了", UNSURE),
+    # "I don't know" is neither yes nor no …
+    ("payment_failed", "password", "这个我就不清楚了", UNSURE),
+    # … unless the step's "no" button says so ("不支持或不确定")
+    ("payment_failed", "merchant", "这个我就不清楚了", NO),
+    ("refund_request", "eligible", "不确定 我没看规则", NO),
     ("funds_not_received", "arrival_time", "不知道", UNSURE),
     # good and bad news in passing
     ("payment_failed", "network", "切了4G就好了，可以付了", SOLVED),
