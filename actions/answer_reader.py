@@ -53,6 +53,8 @@ _APOSTROPHE = re.compile(r"['’`]")
 _CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 _SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# "不知道是不是…", "不清楚有没有…": a question inside the answer.
+_EMBEDDED_QUESTION = re.compile(r"(不知道|不清楚|不确定|不晓得|搞不清|不记得|说不好)(是不是|有没有|是否|对不对|能不能|会不会|够不够|还在不在)")
 
 
 @dataclass
@@ -220,6 +222,9 @@ class Question:
     # length of time at least this long (minutes) is the step's yes …
     at_least_minutes: Optional[float] = None
     shorter_is_no: bool = True   # … and a shorter one its no, unless it tells nothing
+    # In a message that was not an answer to this step, a length of time
+    # counts only next to one of these words ("提现三个多小时了" yes, "才收到三天" no).
+    time_since: Sequence[str] = ()
 
 
 def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Dict[str, Any]] = None) -> Question:
@@ -228,6 +233,7 @@ def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Di
     return Question(
         at_least_minutes=durations.minutes(str(passed["at_least"])) if passed.get("at_least") else None,
         shorter_is_no=passed.get("shorter", "no") == "no",
+        time_since=list(passed.get("since") or []),
         yes_label=str(lang_step.get("yes_label") or step.get("yes_label") or "是"),
         no_label=str(lang_step.get("no_label") or step.get("no_label") or "否"),
         yes_words=list(step.get("yes_words") or []) + list(lang_step.get("yes_words") or []),
@@ -258,9 +264,13 @@ class AnswerReader:
         if not question.about:
             return 0
         total = 0
-        for clause in self.lex.clauses(text):
+        clauses = self.lex.clauses(text)
+        for clause in clauses:
             if self.lex.find(question.about, clause):
                 total += self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
+        if not total and len(clauses) > 1 and any(self.lex.find(question.about, c) for c in clauses):
+            # The topic in one clause, the verdict in the next ("刷脸刷了好几次 一直不通过").
+            total = self.lex.polarity(compact(text), self.lex.list("fine"), self.lex.list("broken"))
         return (total > 0) - (total < 0)
 
     def _time_passed(self, text: str, question: Question) -> Optional[str]:
@@ -289,7 +299,8 @@ class AnswerReader:
         for step_id, question in steps:
             # "提现三个多小时了": the time has passed. A short time is left
             # to its step: the steps before it may settle the matter first.
-            if self._time_passed(text, question) == YES:
+            if any(self._time_passed(clause, question) == YES for clause in clauses
+                   if self.lex.find(question.time_since, clause)):
                 found[step_id] = YES
                 continue
             if question.yes_means == "problem":
@@ -348,6 +359,8 @@ class AnswerReader:
             fixed = self.lex.has("solved", whole)
             if fixed and not self._asks(normal):
                 return Reading(YES, thanked=thanked, evidence=fixed)
+        if _EMBEDDED_QUESTION.search(whole) and self.lex.has("unsure", whole, unnegated=False):
+            return Reading(UNSURE)   # "不知道是不是最新的": the "不是最新" is asked, not told
         own = self.lex.polarity(whole, question.yes_words, question.no_words)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)

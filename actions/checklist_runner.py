@@ -13,9 +13,11 @@ Step fields (knowledge/checklists/*.yml):
   yes_words, no_words   other ways users type those answers
   about      the step's topic words ("网络", "wifi"), read with a generic
              "fine"/"broken" word next to them
-  time_passed   {at_least: "30 分钟"[, shorter: nothing]}: for "has it been
-             that long yet?" steps, a typed length of time ("四十多分钟了")
-             at least that long is yes, a shorter one no (or nothing)
+  time_passed   {at_least: "30 分钟"[, shorter: nothing][, since: [扣, 付]]}:
+             for "has it been that long yet?" steps, a typed length of time
+             ("四十多分钟了") at least that long is yes, a shorter one no (or
+             nothing); in an earlier message it counts only next to a
+             `since` word ("扣了四十分钟", not "才收到三天")
   how_to_check   said when the user does not know the answer
   fix        what to do when the check failed
   on_yes     next (default) | solved | fix | handoff

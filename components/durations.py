@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from components.amounts import parse_number
+from components.amounts import DIGITS, parse_number
 
 MINUTE, HOUR, DAY = 1.0, 60.0, 1440.0
 # Longest first. No bare 日 / 月 / 分: "3日", "5月", "5分" are a date and a rating.
@@ -45,6 +45,8 @@ WORDS = [
 def _amount(text: str, more: Optional[str]) -> Optional[float]:
     if text == "半":
         return 0.5
+    if len(text) == 2 and all(ch in DIGITS for ch in text):   # "三四个小时": about four
+        return float(max(DIGITS[ch] for ch in text))
     if text == "几":
         return 3.0
     if text.endswith("几"):        # "十几" → 15
@@ -56,9 +58,11 @@ def _amount(text: str, more: Optional[str]) -> Optional[float]:
     return value
 
 
-# "还没到三个工作日", "不到半小时", "快一天了": less than the time said.
-_BELOW = re.compile(r"(?:不到|没到|未到|还没到|没有到|没超过|没有超过|不超过|未超过|不满|没满|未满|快|快要|将近|差不多|不足"
-                    r"|less than|under|almost)\s*$")
+# "还没到三个工作日", "不到半小时": less than the time said, by any amount.
+_BELOW = re.compile(r"(?:不到|没到|未到|还没到|没有到|没超过|没有超过|不超过|未超过|不满|没满|未满|不足|less than|under)\s*$")
+# "快两个钟头了", "将近一天": nearly that long.
+_NEARLY = re.compile(r"(?:快|快要|将近|差不多|接近|almost|nearly)\s*$")
+NEARLY = 0.8
 
 
 def span(text: str) -> Optional[Tuple[float, bool]]:
@@ -75,18 +79,24 @@ def span(text: str) -> Optional[Tuple[float, bool]]:
         if unit in ("月", "钟") and not (match.group("ge") or match.group("ge2")):
             continue
         half = 0.5 if match.group("half") or match.group("half2") else 0
-        found.append(((value + half) * dict(UNITS)[unit], bool(_BELOW.search(text[:match.start()]))))
+        found.append(_qualified((value + half) * dict(UNITS)[unit], text[:match.start()]))
     for match in _ENGLISH.finditer(text):
         number = match.group("n").lower()
         value = float(number) if number[0].isdigit() else _ENGLISH_NUMBERS[number]
-        found.append((value * _ENGLISH_UNITS[match.group("unit").lower()], bool(_BELOW.search(text[:match.start()]))))
+        found.append(_qualified(value * _ENGLISH_UNITS[match.group("unit").lower()], text[:match.start()]))
     if found:
         return max(found)
     for pattern, value in WORDS:
         match = pattern.search(text)
         if match:
-            return value, bool(_BELOW.search(text[:match.start()]))
+            return _qualified(value, text[:match.start()])
     return None
+
+
+def _qualified(value: float, before: str) -> Tuple[float, bool]:
+    if _NEARLY.search(before):
+        return value * NEARLY, False
+    return value, bool(_BELOW.search(before))
 
 
 def minutes(text: str) -> Optional[float]:

@@ -29,7 +29,13 @@ def test_times_of_day_dates_ratings_and_amounts_are_no_length_of_time(text):
     assert minutes(text) is None
 
 
-@pytest.mark.parametrize("text, below", [("还没到三个工作日", True), ("不到半小时", True), ("快一天了", True),
+@pytest.mark.parametrize("text, below", [("还没到三个工作日", True), ("不到半小时", True),
                                          ("less than an hour", True), ("都三天了", False), ("超过两小时了", False)])
 def test_not_yet_that_long(text, below):
     assert span(text)[1] is below
+
+
+@pytest.mark.parametrize("text, expected", [("等了快两个钟头了", 96), ("将近一天", 0.8 * 1440), ("才锁了三四个小时", 240),
+                                            ("两三天", 3 * 1440)])
+def test_nearly_and_ranges(text, expected):
+    assert span(text) == (pytest.approx(expected), False)

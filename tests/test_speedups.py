@@ -1,9 +1,10 @@
-"""stores/speedups.py replaces three pieces of Rasa 3.6 with faster ones.
+"""stores/speedups.py replaces pieces of Rasa 3.6 with faster ones.
 Each must give the answers Rasa's own code gives."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 
 import pytest
 from jsonschema import ValidationError
@@ -141,3 +142,38 @@ def test_an_action_call_on_a_kept_connection_the_server_just_dropped_is_sent_aga
         await server.wait_closed()
 
     asyncio.run(scenario())
+
+
+def test_rasa_still_copies_the_tracker_once_before_an_action():
+    """_run_action_without_copy relies on this line of Rasa's _run_action."""
+    source = inspect.getsource(speedups._original_run_action)
+    assert source.count("tracker.copy()") == 1 and "temporary_tracker = tracker.copy()" in source
+
+
+def test_an_action_runs_on_the_tracker_itself_unless_the_policy_added_events(agent):
+    from rasa.core.actions.action import Action
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.shared.core.events import SlotSet
+
+    seen = []
+
+    class Probe(Action):
+        def name(self):
+            return "action_probe"
+
+        async def run(self, output_channel, nlg, tracker, domain):
+            seen.append((tracker, tracker.get_slot("problem")))
+            return []
+
+    processor = agent.processor
+    conversation = DialogueStateTracker("speedups-copy", agent.domain.slots)
+    conversation.update(UserUttered("付款失败了", {"name": "payment_failed", "confidence": 0.9}))
+    run = lambda prediction: asyncio.run(processor._run_action(  # noqa: E731
+        Probe(), conversation, CollectingOutputChannel(), processor.nlg, prediction))
+
+    run(PolicyPrediction([1.0], "policy"))
+    assert seen[-1][0] is conversation
+    assert "copy" not in vars(conversation)          # the shortcut ends with the call
+    run(PolicyPrediction([1.0], "policy", events=[SlotSet("problem", "refund_request")]))
+    assert seen[-1][0] is not conversation and seen[-1][1] == "refund_request"
