@@ -54,7 +54,8 @@ _CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s
 _SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # "不知道是不是…", "不清楚有没有…": a question inside the answer.
-_EMBEDDED_QUESTION = re.compile(r"(不知道|不清楚|不确定|不晓得|搞不清|不记得|说不好)(是不是|有没有|是否|对不对|能不能|会不会|够不够|还在不在)")
+_EMBEDDED_QUESTION = re.compile(r"(不知道|不清楚|不确定|不晓得|搞不清|不记得|说不好)"
+                                r"(是不是|有没有|是否|对不对|能不能|会不会|够不够|还在不在)")
 
 
 @dataclass
@@ -191,8 +192,14 @@ class Lexicon:
             score += -sign if turned else sign
         return (score > 0) - (score < 0)
 
-    def has(self, name: str, text: str, unnegated: bool = True) -> Optional[str]:
-        for start, _end, phrase in self.find(self.list(name), text):
+    def has(self, name: str, text: str, unnegated: bool = True, shadow: str = "") -> Optional[str]:
+        """The first phrase of list `name` in the text. With `shadow`, a match
+        inside a longer phrase of that list does not count ("一样" inside
+        "一模一样")."""
+        shadows = self.find(self.list(shadow), text) if shadow else []
+        for start, end, phrase in self.find(self.list(name), text):
+            if any(s <= start and end <= e and e - s > end - start for s, e, _ in shadows):
+                continue
             if not unnegated or not self.negated(text, start):
                 return phrase
         return None
@@ -292,7 +299,7 @@ class AnswerReader:
         step's own words and its topic words count, never a bare yes."""
         found: Dict[str, str] = {}
         clauses = self.lex.statements(text)
-        broken_anyway = bool(self.lex.has("still_broken", compact(text)))
+        broken_anyway = bool(self.lex.has("still_broken", compact(text), shadow="fine"))
         # Words any step could use ("还是闪退", "能用了") tell nothing about a
         # step before it is asked.
         generic = {compact(w) for w in self.lex.list("still_broken") + self.lex.list("solved")}
@@ -353,7 +360,7 @@ class AnswerReader:
             # After a fix, "还是没到" or "绑上了" settles it whatever else is said
             # about the step ("对过了账号名字都对 还是没有": the check is fine, the
             # problem is not; "用我自己的卡绑上了": solved, not just checked).
-            broken = self.lex.has("still_broken", whole)
+            broken = self.lex.has("still_broken", whole, shadow="fine")
             if broken:
                 return Reading(NO, evidence=broken)
             fixed = self.lex.has("solved", whole)
@@ -370,7 +377,7 @@ class AnswerReader:
         if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
             return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 
-        broken = self.lex.has("still_broken", whole)
+        broken = self.lex.has("still_broken", whole, shadow="fine")
         fixed = self.lex.has("solved", whole)
         if broken:
             if question.is_solved_question:
@@ -408,7 +415,7 @@ class AnswerReader:
         if nlu.intent in problems and nlu.confidence >= 0.5 and len(whole) > 3:
             return Reading(SAME_PROBLEM if nlu.intent == current_problem else SWITCH, topic=nlu.intent)
 
-        if self.lex.has("goodbye", whole) and _short(whole, SHORT_ANSWER) or nlu.says("goodbye", 0.8):
+        if self.lex.has("goodbye", whole) and _short(whole, 2 * SHORT_ANSWER) or nlu.says("goodbye", 0.8):
             return Reading(GOODBYE, thanked=thanked)
         if thanked and _short(whole, SHORT_ANSWER + 2):
             return Reading(THANKS, thanked=True)

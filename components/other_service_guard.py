@@ -6,7 +6,8 @@ or app is out of scope, however sure the classifier is.
 app_malfunction, and the user would be walked through our own checklist
 for someone else's account. The services and the problems this applies to
 are the operator's list in knowledge/other_services.yml; a message that
-also names our own wallet (brand.yml) is left as it is.
+also names our own wallet (brand.yml) or points at us ("你们", the list's
+`ours`) is left as it is.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class OtherServiceGuard(GraphComponent):
         within = int(listed.get("within", 6))
         self.pattern = re.compile(rf"(?P<service>{services}).{{0,{within}}}?(?:{about})", re.IGNORECASE) \
             if services and about else None
-        self.ours = [str(brand[k]).lower() for k in ("brand_name", "app_name") if brand.get(k)]
+        self.ours = [str(brand[k]).lower() for k in ("brand_name", "app_name") if brand.get(k)] + [
+            str(word).lower() for word in listed.get("ours") or []]
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

@@ -54,7 +54,8 @@ def fold(intent: str) -> str:
     return "fallback" if intent in FALLBACK else intent
 
 
-HELD_OUT = [ROOT / "tests" / name for name in ("nlu_test.yml", "nlu_independent.yml", "nlu_fresh.yml", "nlu_fresh2.yml")]
+HELD_OUT = [ROOT / "tests" / name for name in ("nlu_test.yml", "nlu_independent.yml", "nlu_fresh.yml", "nlu_fresh2.yml",
+                                                         "nlu_fresh3.yml")]
 
 
 async def predict(agent, texts):

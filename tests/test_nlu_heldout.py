@@ -20,6 +20,9 @@ FLOORS = {
     # 300 utterances in many voices (Traditional, typos, pinyin initials, emoji):
     # 0.985 / 0.973 / 0.900 on the model it was written against.
     "tests/nlu_fresh2.yml": {"in_scope_accuracy": 0.96, "accuracy": 0.95, "out_of_scope_to_fallback": 0.85},
+    # 257 story-like utterances: 0.959 / 0.938 / 0.806 on the model it was
+    # written against (before data/nlu/stories.yml, which did not see it).
+    "tests/nlu_fresh3.yml": {"in_scope_accuracy": 0.94, "accuracy": 0.92, "out_of_scope_to_fallback": 0.78},
 }
 MAX_IN_SCOPE_TO_FALLBACK = 4   # per file: a user with a real problem told "I did not understand"
 

@@ -26,6 +26,9 @@ def classified(guard, text, intent, confidence=0.85):
     ("抖音号被封了 登不上", "account_locked"),
     ("招商银行APP一打开就闪退", "app_malfunction"),
     ("家里wifi密码忘了", "forgot_password"),
+    ("美团客服电话多少", "contact_channels"),
+    ("信用卡年费怎么免", "feature_inquiry"),
+    ("京东白条逾期了会不会影响征信", "security_question"),
 ])
 def test_another_services_account_is_out_of_scope(guard, text, intent):
     name, ranking = classified(guard, text, intent)
@@ -38,6 +41,9 @@ def test_another_services_account_is_out_of_scope(guard, text, intent):
     ("安心钱包的密码和QQ密码一样 现在忘了", "forgot_password"),     # names our own wallet
     ("支付密码忘了", "forgot_password"),
     ("app一打开就闪退", "app_malfunction"),
+    ("你们公众号叫啥名字，我想在微信上找客服", "contact_channels"),   # our own channel on WeChat
+    ("微博上有你们官方账号吗", "contact_channels"),
+    ("在美团付款扣了两次钱", "charged_but_failed"),                 # a payment problem: may be ours
 ])
 def test_our_own_problems_stay_ours(guard, text, intent):
     assert classified(guard, text, intent)[0] == intent

@@ -34,6 +34,9 @@ INDEPENDENT = examples([ROOT / "tests" / "nlu_independent.yml"])
 FRESH = examples([ROOT / "tests" / "nlu_fresh.yml"])
 # A third, in many voices (Traditional, typos, pinyin initials, emoji).
 FRESH2 = examples([ROOT / "tests" / "nlu_fresh2.yml"])
+# A fourth, story-like (who, what, when, how much), never seen when the
+# training stories (data/nlu/stories.yml) were written.
+FRESH3 = examples([ROOT / "tests" / "nlu_fresh3.yml"])
 
 
 def domain_intents():
@@ -117,3 +120,13 @@ def test_third_file_covers_every_intent_and_shares_no_line_with_training_or_the_
     assert not third & trained, sorted(third & trained)[:10]
     assert not third & others, sorted(third & others)[:10]
     assert set(PROBLEM_INTENTS) <= set(FRESH2)
+
+
+def test_fourth_file_covers_every_intent_and_shares_no_line_with_training_or_the_others():
+    fourth = {text for texts in FRESH3.values() for text in texts}
+    trained = {text for texts in TRAIN.values() for text in texts}
+    others = {text for held in (HELD_OUT, INDEPENDENT, FRESH, FRESH2) for texts in held.values() for text in texts}
+    assert len(fourth) >= 250 and len(FRESH3["out_of_scope"]) >= 35
+    assert not fourth & trained, sorted(fourth & trained)[:10]
+    assert not fourth & others, sorted(fourth & others)[:10]
+    assert set(PROBLEM_INTENTS) <= set(FRESH3)
