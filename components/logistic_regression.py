@@ -99,6 +99,7 @@ class WalletLogisticRegressionClassifier(LogisticRegressionClassifier):
             return super().process(messages)
         X = self._create_X(messages).tocsr()
         weights = self._weights(tfidf, regression)
+        idf = self._idf(tfidf)
         scores = np.empty((X.shape[0], weights.shape[1]))
         blank = np.zeros(X.shape[0], dtype=bool)
         for row in range(X.shape[0]):
@@ -107,8 +108,8 @@ class WalletLogisticRegressionClassifier(LogisticRegressionClassifier):
             start, end = X.indptr[row], X.indptr[row + 1]
             columns, values = X.indices[start:end], X.data[start:end].astype(np.float64)
             if tfidf is not None:
-                blank[row] = not len(columns) or tfidf.idf_[columns].max() < UNINFORMATIVE_IDF
-                values = (np.log(values) + 1.0) * tfidf.idf_[columns]     # sublinear tf-idf
+                blank[row] = not len(columns) or idf[columns].max() < UNINFORMATIVE_IDF
+                values = (np.log(values) + 1.0) * idf[columns]     # sublinear tf-idf
                 norm = np.sqrt(values @ values)
                 if norm:
                     values = values / norm
@@ -141,6 +142,18 @@ class WalletLogisticRegressionClassifier(LogisticRegressionClassifier):
             weights = np.ascontiguousarray(regression.coef_.T, dtype=np.float64)
             self._by_feature = (regression.coef_, weights)
         return weights
+
+    def _idf(self, tfidf: Any) -> Optional[np.ndarray]:
+        """The idf weights as an array, made once: sklearn's `idf_` rebuilds
+        it from a diagonal matrix on every access (8% of the server's time
+        under load when read per message)."""
+        if tfidf is None:
+            return None
+        made_from, idf = getattr(self, "_idf_array", (None, None))
+        if made_from is not tfidf._idf_diag:
+            idf = np.asarray(tfidf.idf_, dtype=np.float64)
+            self._idf_array = (tfidf._idf_diag, idf)
+        return idf
 
     def _parts(self):
         """(tf-idf transformer or None, logistic regression) of self.clf."""
