@@ -53,6 +53,8 @@ _APOSTROPHE = re.compile(r"['’`]")
 _CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 _SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A clause that asks: "钱能退吗", "是不是要更新啊", "有没有影响".
+_ASKED = re.compile(r"(吗|么|呢)$|是不是|有没有|要不要|会不会|能不能|可不可以|是否")
 # "不知道是不是…", "不清楚有没有…": a question inside the answer.
 _EMBEDDED_QUESTION = re.compile(r"(不知道|不清楚|不确定|不晓得|搞不清|不记得|说不好)"
                                 r"(是不是|有没有|是否|对不对|能不能|会不会|够不够|还在不在)")
@@ -137,7 +139,7 @@ class Lexicon:
         parts = re.split(f"({self._clause_split.pattern})", normalize(text))
         told = []
         for clause, mark in zip(parts[::2], parts[1::2] + [""]):
-            if re.search(r"[?？]", mark or "") or re.search(r"(吗|么)$", clause.strip()):
+            if re.search(r"[?？]", mark or "") or _ASKED.search(clause.strip()):
                 continue
             if compact(clause):
                 told.append(compact(clause))
