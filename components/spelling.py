@@ -13,8 +13,9 @@ import functools
 import logging
 import os
 import re
+import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import opencc
 import yaml
@@ -76,11 +77,28 @@ def _rules(path: Path, mtime: float) -> Callable[[str], str]:
     return plain
 
 
+# The file is looked at (one stat) at most this often: an operator's edit
+# shows within a second, and the answer reader, which calls this dozens of
+# times per message, does not stat it each time.
+CHECK_SECONDS = 1.0
+_checked: Dict[Path, Tuple[float, float]] = {}   # path: (checked at, mtime or 0 if absent)
+
+
+def _mtime(path: Path) -> float:
+    now = time.monotonic()
+    checked = _checked.get(path)
+    if checked and now - checked[0] < CHECK_SECONDS:
+        return checked[1]
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        mtime = 0.0
+    _checked[path] = (now, mtime)
+    return mtime
+
+
 def plain(text: str) -> str:
     """The text with Traditional characters simplified and known slips
     corrected; always as long as the text given."""
-    try:
-        mtime = TYPOS_FILE.stat().st_mtime
-    except FileNotFoundError:
-        mtime = 0.0
+    mtime = _mtime(TYPOS_FILE)
     return _rules(TYPOS_FILE, mtime)(text or "") if mtime else (text or "").translate(_traditional_to_simplified())

@@ -32,6 +32,7 @@ def test_an_abbreviation_inside_a_word_is_not_replaced():
 
 
 def test_a_slip_that_would_change_the_length_is_left_out_not_fatal(tmp_path, monkeypatch):
+    monkeypatch.setattr(spelling, "CHECK_SECONDS", 0.0)
     typos = tmp_path / "typos.yml"
     typos.write_text("typos:\n  支fu: 支付\n  付宽: 付款\n", encoding="utf-8")
     monkeypatch.setattr(spelling, "TYPOS_FILE", typos)
@@ -44,6 +45,7 @@ def test_the_shipped_file_keeps_every_length():
 
 
 def test_an_operator_edit_is_read_without_a_restart(tmp_path, monkeypatch):
+    monkeypatch.setattr(spelling, "CHECK_SECONDS", 0.0)
     typos = tmp_path / "typos.yml"
     typos.write_text("typos:\n  付宽: 付款\n", encoding="utf-8")
     monkeypatch.setattr(spelling, "TYPOS_FILE", typos)
