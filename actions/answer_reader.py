@@ -145,6 +145,16 @@ class Lexicon:
                 told.append(compact(clause))
         return told
 
+    def corrected(self, text: str) -> str:
+        """What follows the user's last correction ("锁了一天多了吧……哦不对，
+        是今天早上才锁的" → "是今天早上才锁的"), or the whole text."""
+        normal = normalize(text)
+        found = self.find(self.list("corrections"), normal)
+        if not found:
+            return text
+        rest = normal[found[-1][1]:]
+        return rest if compact(rest) else text
+
     def negated(self, text: str, start: int) -> bool:
         """A negation right before position `start` (allowing one filler like
         太 / 是 / 怎么 or a verb of showing like 弹出来说, or English "not" /
@@ -339,6 +349,7 @@ class AnswerReader:
 
     def read(self, text: str, question: Question, nlu: Nlu, current_problem: Optional[str] = None,
              problem_intents: Iterable[str] = ()) -> Reading:
+        text = self.lex.corrected(text)
         normal, whole = normalize(text), compact(text)
         thanked = bool(self.lex.has("thanks", whole))
         if not whole:
@@ -370,7 +381,10 @@ class AnswerReader:
                 return Reading(YES, thanked=thanked, evidence=fixed)
         if _EMBEDDED_QUESTION.search(whole) and self.lex.has("unsure", whole, unnegated=False):
             return Reading(UNSURE)   # "不知道是不是最新的": the "不是最新" is asked, not told
-        own = self.lex.polarity(whole, question.yes_words, question.no_words)
+        # A rhetorical question next to a statement asserts nothing itself:
+        # "不是我的卡我绑它干嘛？我本人去柜台办的" is read from its statement.
+        told = "，".join(self.lex.statements(text)) or text
+        own = self.lex.polarity(compact(told), question.yes_words, question.no_words)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)
         waited = None if topic else self._time_passed(text, question)
@@ -395,7 +409,7 @@ class AnswerReader:
             if question.solvable and (len(whole) > len(fixed) + 1 or thanked or fixed not in ("好了", "到了")):
                 return Reading(SOLVED, thanked=thanked, evidence=fixed)
 
-        about = self._about(text, question)
+        about = self._about(told, question)
         if about:
             return Reading(self._flip(question, about > 0), thanked=thanked, evidence="topic words")
 

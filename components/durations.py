@@ -86,10 +86,11 @@ def span(text: str) -> Optional[Tuple[float, bool]]:
         found.append(_qualified(value * _ENGLISH_UNITS[match.group("unit").lower()], text[:match.start()]))
     if found:
         return max(found)
-    for pattern, value in WORDS:
-        match = pattern.search(text)
-        if match:
-            return _qualified(value, text[:match.start()])
+    # Said in words: the first one said is the event ("今天早上才锁的，昨天晚上还能登").
+    said = [(match.start(), value) for pattern, value in WORDS for match in [pattern.search(text)] if match]
+    if said:
+        start, value = min(said)
+        return _qualified(value, text[:start])
     return None
 
 

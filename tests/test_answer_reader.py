@@ -53,6 +53,13 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("payment_failed", "password", "也没跳出来说密码错", YES),
     ("payment_failed", "password", "跳出来说密码错", NO),
     ("payment_failed", "network", "手机上看新闻一点都不卡的", YES),
+    # the user corrects themselves: what follows the correction counts
+    ("account_locked", "reason", "锁了有一天多了吧……哦不对，是今天早上才锁的，昨天晚上还能登", NO),
+    ("account_locked", "reason", "今天早上锁的……哦不对，是前天", YES),
+    # a rhetorical question next to a statement: the statement counts
+    ("bind_card_failed", "same_owner", "不是我的卡我绑它干嘛？我本人去柜台办的", YES),
+    # a formal question mid-walkthrough is a question
+    ("charged_but_failed", "merchant_order", "另请问：若最终确认失败，款项原路退回一般需要几个工作日？", QUESTION),
     ("fraud_report", "reported", "报了 回执也拿到了", YES),
     # a "还没" in front of a phrase that is itself a "no" does not turn it into a yes
     ("refund_request", "applied", "还没 不知道在哪申请", NO),
