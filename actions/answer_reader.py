@@ -55,6 +55,8 @@ _SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A clause that asks: "钱能退吗", "是不是要更新啊", "有没有影响".
 _ASKED = re.compile(r"(吗|么|呢)$|是不是|有没有|要不要|会不会|能不能|可不可以|是否")
+# "银行留的不就是我现在这个号吗？": a question that says yes.
+_AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
 # "不知道是不是…", "不清楚有没有…": a question inside the answer.
 _EMBEDDED_QUESTION = re.compile(r"(不知道|不清楚|不确定|不晓得|搞不清|不记得|说不好)"
                                 r"(是不是|有没有|是否|对不对|能不能|会不会|够不够|还在不在)")
@@ -136,10 +138,11 @@ class Lexicon:
 
     def statements(self, text: str) -> List[str]:
         """The clauses that tell rather than ask ("钱能退吗", "能退？" ask)."""
-        parts = re.split(f"({self._clause_split.pattern})", normalize(text))
+        # "银行留的不就是我现在这个号吗": it is (before 就是 splits the clause).
+        parts = re.split(f"({self._clause_split.pattern})", _AFFIRMING_QUESTION.sub(r"确实是\1", normalize(text)))
         told = []
         for clause, mark in zip(parts[::2], parts[1::2] + [""]):
-            if re.search(r"[?？]", mark or "") or _ASKED.search(clause.strip()):
+            if (re.search(r"[?？]", mark or "") and "确实是" not in clause) or _ASKED.search(clause.strip()):
                 continue
             if compact(clause):
                 told.append(compact(clause))
@@ -433,8 +436,9 @@ class AnswerReader:
 
         if self.lex.has("goodbye", whole) and _short(whole, 2 * SHORT_ANSWER) or nlu.says("goodbye", 0.8):
             return Reading(GOODBYE, thanked=thanked)
-        if thanked and _short(whole, SHORT_ANSWER + 2):
-            return Reading(THANKS, thanked=True)
+        if thanked and (_short(whole, SHORT_ANSWER + 2)
+                        or self.lex.has("acknowledge", whole) and _short(whole, 2 * SHORT_ANSWER + 4)):
+            return Reading(THANKS, thanked=True)   # "明白，我三个工作日后再核对一次。谢谢。"
 
         if len(whole) <= SHORT_ANSWER:
             if self.lex.has("greeting", whole):   # before yes/no: "你好" is not a "好"

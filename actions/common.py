@@ -74,8 +74,11 @@ class State:
         return self.language or "zh"
 
     def walkthrough(self) -> Dict[str, Any]:
+        """The walkthrough as it stands, with the details told for it, to be
+        put aside for another problem and taken up again."""
         return {"problem": self.problem, "checklist_step": self.checklist_step,
-                "checklist_phase": self.checklist_phase, "checklist_log": self.checklist_log}
+                "checklist_phase": self.checklist_phase, "checklist_log": self.checklist_log,
+                "details": {name: getattr(self, name) for name in DETAIL_SLOTS if getattr(self, name) is not None}}
 
     def clear_walkthrough(self) -> None:
         self.problem, self.checklist_step, self.checklist_phase, self.checklist_log = None, None, None, []

@@ -98,6 +98,8 @@ def resume_suspended(reply: Reply, state: State) -> None:
     state.checklist_step = suspended.get("checklist_step")
     state.checklist_phase = suspended.get("checklist_phase") or CHECKING
     state.checklist_log = list(suspended.get("checklist_log") or [])
+    for name in DETAIL_SLOTS:   # "一笔150块的付不出去", told before the other problem came up
+        setattr(state, name, (suspended.get("details") or {}).get(name))
     reply.say("resumed", problem=knowledge.checklist_names().get(state.problem, state.problem))
     repeat_step(reply, state, runner_for(state.problem, state.lang), None)
 

@@ -59,7 +59,9 @@ def _amount(text: str, more: Optional[str]) -> Optional[float]:
 
 
 # "还没到三个工作日", "不到半小时": less than the time said, by any amount.
-_BELOW = re.compile(r"(?:不到|没到|未到|还没到|没有到|没超过|没有超过|不超过|未超过|不满|没满|未满|不足|less than|under)\s*$")
+# "哪来的三天": not that long either.
+_BELOW = re.compile(r"(?:不到|没到|未到|还没到|没有到|没超过|没有超过|不超过|未超过|不满|没满|未满|不足|没有|哪来的|哪有|哪里有"
+                    r"|less than|under)\s*$")
 # "快两个钟头了", "将近一天": nearly that long.
 _NEARLY = re.compile(r"(?:快|快要|将近|差不多|接近|almost|nearly)\s*$")
 NEARLY = 0.8
@@ -68,7 +70,8 @@ NEARLY = 0.8
 def span(text: str) -> Optional[Tuple[float, bool]]:
     """(minutes, below): the length of time said, and whether the user said
     it has not yet been that long; None when no length of time is said.
-    With several, the longest counts ("扣了20分钟了，等了一天")."""
+    With several, the longest the user says it has been counts ("扣了20分钟了，
+    等了一天")."""
     text = text or ""
     found: List[Tuple[float, bool]] = []
     for match in _SPAN.finditer(text):
@@ -85,7 +88,10 @@ def span(text: str) -> Optional[Tuple[float, bool]]:
         value = float(number) if number[0].isdigit() else _ENGLISH_NUMBERS[number]
         found.append(_qualified(value * _ENGLISH_UNITS[match.group("unit").lower()], text[:match.start()]))
     if found:
-        return max(found)
+        # What the user says it has been counts over what they say it has
+        # not: "才一个多小时，哪来的三天" is an hour and a half.
+        said_to_be = [item for item in found if not item[1]]
+        return max(said_to_be or found)
     # Said in words: the first one said is the event ("今天早上才锁的，昨天晚上还能登").
     said = [(match.start(), value) for pattern, value in WORDS for match in [pattern.search(text)] if match]
     if said:

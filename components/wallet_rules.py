@@ -46,6 +46,10 @@ class WalletRules:
         self.txn_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for value, phrases in patterns["txn_type"].items():
             self.txn_matcher.add(value, [self.nlp.make_doc(p) for p in phrases])
+        # "登录和支付的都改了" names the payment password, not a payment.
+        not_txn = patterns.get("not_txn_type") or {}
+        self.not_txn_after = tuple(str(w) for w in not_txn.get("after") or [])
+        self.not_txn_before = tuple(str(w) for w in not_txn.get("before") or [])
 
         amount = patterns["amount"]
         units = "|".join(sorted(map(re.escape, amount["units"]), key=len, reverse=True))
@@ -72,6 +76,9 @@ class WalletRules:
         doc = self.nlp.make_doc(text)
         for match_id, start, end in self.txn_matcher(doc):
             span = doc[start:end]
+            if (text[:span.start_char].rstrip().endswith(self.not_txn_after)
+                    or text[span.end_char:].lstrip().startswith(self.not_txn_before)):
+                continue
             found.append(Found("txn_type", self.nlp.vocab.strings[match_id], span.start_char, span.end_char, span.text))
         masked_spans = [(s.start, s.end) for s in (self.sensitive(text) if sensitive is None else sensitive)]
         for match in self.amount_re.finditer(text):

@@ -58,6 +58,10 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("account_locked", "reason", "今天早上锁的……哦不对，是前天", YES),
     # a rhetorical question next to a statement: the statement counts
     ("bind_card_failed", "same_owner", "不是我的卡我绑它干嘛？我本人去柜台办的", YES),
+    # … and a question that says yes
+    ("bind_card_failed", "phone_match", "银行留的不就是我现在这个号吗？", YES),
+    # what the user says it has been, over what they say it has not
+    ("charged_but_failed", "refund_window", "才一个多小时，哪来的三天", NO),
     # a formal question mid-walkthrough is a question
     ("charged_but_failed", "merchant_order", "另请问：若最终确认失败，款项原路退回一般需要几个工作日？", QUESTION),
     ("fraud_report", "reported", "报了 回执也拿到了", YES),

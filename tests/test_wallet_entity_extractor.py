@@ -39,6 +39,11 @@ def test_the_language_the_user_writes_in_is_an_entity(extractor):
     ("我转账了两千 后来才知道", {("txn_type", "转账"), ("amount", 2000)}),
     ("转了两三次都不行", set()),
     ("提了十天了", set()),
+    ("老板说工资转过去了 3500", {("amount", 3500)}),
+    ("账单里有一笔2000的转账", {("txn_type", "转账"), ("amount", 2000)}),
+    # the payment password is no payment
+    ("改好了 登录和支付的都改了", set()),
+    ("支付密码忘了", set()),
 ])
 def test_amount_and_transaction_type(extractor, text, expected):
     assert entities(extractor, text) == expected
