@@ -129,6 +129,7 @@ class Lexicon:
         self._clause_split = re.compile(rf"{_CLAUSE_MARKS.pattern}|(?:{breaks})" if breaks else _CLAUSE_MARKS.pattern)
         self.questions = {topic: [re.compile(p, re.IGNORECASE) for p in patterns]
                           for topic, patterns in (words.get("questions") or {}).items()}
+        self.still_broken_patterns = [re.compile(p, re.IGNORECASE) for p in words.get("still_broken_patterns") or []]
 
     def list(self, name: str) -> List[str]:
         return list(self.words.get(name) or [])
@@ -217,6 +218,17 @@ class Lexicon:
                 continue
             if not unnegated or not self.negated(text, start):
                 return phrase
+        return None
+
+    def still_broken(self, text: str) -> Optional[str]:
+        """"还是不行", or "还是…" followed by the trouble ("还是一打开就退出来")."""
+        found = self.has("still_broken", text, shadow="fine")
+        if found:
+            return found
+        for pattern in self.still_broken_patterns:
+            match = pattern.search(text)
+            if match and not self.negated(text, match.start()):
+                return match.group(0)
         return None
 
     def question_topic(self, text: str) -> Optional[str]:
@@ -314,7 +326,7 @@ class AnswerReader:
         step's own words and its topic words count, never a bare yes."""
         found: Dict[str, str] = {}
         clauses = self.lex.statements(text)
-        broken_anyway = bool(self.lex.has("still_broken", compact(text), shadow="fine"))
+        broken_anyway = bool(self.lex.still_broken(compact(text)))
         # Words any step could use ("还是闪退", "能用了") tell nothing about a
         # step before it is asked.
         generic = {compact(w) for w in self.lex.list("still_broken") + self.lex.list("solved")}
@@ -376,7 +388,7 @@ class AnswerReader:
             # After a fix, "还是没到" or "绑上了" settles it whatever else is said
             # about the step ("对过了账号名字都对 还是没有": the check is fine, the
             # problem is not; "用我自己的卡绑上了": solved, not just checked).
-            broken = self.lex.has("still_broken", whole, shadow="fine")
+            broken = self.lex.still_broken(whole)
             if broken:
                 return Reading(NO, evidence=broken)
             fixed = self.lex.has("solved", whole)
@@ -396,13 +408,16 @@ class AnswerReader:
         if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
             return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 
-        broken = self.lex.has("still_broken", whole, shadow="fine")
+        broken = self.lex.still_broken(whole)
         fixed = self.lex.has("solved", whole)
         if broken:
             if question.is_solved_question:
                 return Reading(NO, evidence=broken)
             if question.yes_means == "problem":
                 return Reading(YES, evidence=broken)
+            if question.about and self.lex.find(question.about, whole):
+                # "卸了重装 还是一点开就退出来" at "重装后能用了吗？": tried, and no.
+                return Reading(NO, evidence=broken)
             return Reading(STILL_BROKEN, evidence=broken)
         if fixed and not self._asks(normal):
             if question.is_solved_question:

@@ -11,10 +11,11 @@ from typing import List, Optional, Tuple
 from components.amounts import DIGITS, parse_number
 
 MINUTE, HOUR, DAY = 1.0, 60.0, 1440.0
-# Longest first. No bare 日 / 月 / 分: "3日", "5月", "5分" are a date and a rating.
+# Longest first. No bare 月 / 分: "5月", "5分" are a date and a rating; 日
+# only after a Chinese numeral ("两日", not the date "3日").
 UNITS = [
     ("工作日", DAY), ("钟头", HOUR), ("小时", HOUR), ("分钟", MINUTE), ("星期", 7 * DAY), ("礼拜", 7 * DAY),
-    ("月", 30 * DAY), ("钟", HOUR), ("天", DAY), ("周", 7 * DAY), ("秒", MINUTE / 60),
+    ("月", 30 * DAY), ("钟", HOUR), ("天", DAY), ("日", DAY), ("周", 7 * DAY), ("秒", MINUTE / 60),
 ]
 _UNIT = "|".join(re.escape(unit) for unit, _ in UNITS)
 _AMOUNT = r"\d+(?:\.\d+)?|[零一二两三四五六七八九十百半几]+"
@@ -35,7 +36,7 @@ WORDS = [
     (re.compile(r"好几个小时|好几个钟头|大半天|老半天"), 4 * HOUR),
     (re.compile(r"大前天"), 3 * DAY),
     (re.compile(r"前天"), 2 * DAY),
-    (re.compile(r"昨天|昨晚|昨儿|yesterday|last night"), DAY),
+    (re.compile(r"昨天|昨晚|昨儿|昨个|昨日|yesterday|last night"), DAY),
     (re.compile(r"上周|上个星期|上礼拜|last week"), 7 * DAY),
     (re.compile(r"上个月|last month"), 30 * DAY),
     (re.compile(r"刚刚|刚才|刚|才.{0,2}(?:扣|转|提|锁|付|申请|退)|今天|今早|just now|a moment ago|today"), 0.0),
@@ -80,6 +81,8 @@ def span(text: str) -> Optional[Tuple[float, bool]]:
             continue
         unit = match.group("unit")
         if unit in ("月", "钟") and not (match.group("ge") or match.group("ge2")):
+            continue
+        if unit == "日" and match.group("n")[0].isdigit():
             continue
         half = 0.5 if match.group("half") or match.group("half2") else 0
         found.append(_qualified((value + half) * dict(UNITS)[unit], text[:match.start()]))

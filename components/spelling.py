@@ -67,6 +67,10 @@ def _rules(path: Path, mtime: float) -> Callable[[str], str]:
                            + r")(?![a-z0-9])", re.IGNORECASE) if short else None)
 
     def plain(text: str) -> str:
+        # Before and after simplifying: "係" must be read as 是 before it
+        # becomes 系, and "體現" only becomes the slip 体现 after.
+        if typo_re is not None:
+            text = typo_re.sub(lambda m: typos[m.group(0)], text)
         text = text.translate(table)
         if typo_re is not None:
             text = typo_re.sub(lambda m: typos[m.group(0)], text)

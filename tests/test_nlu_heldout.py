@@ -16,13 +16,13 @@ FLOORS = {
     # Written after the others, mostly hard out-of-scope cases (other apps'
     # accounts and passwords): 0.949 / 0.882 / 0.657 when added, 0.949 / 0.928 / 0.857
     # with components/other_service_guard.py (written after seeing those misses).
-    "tests/nlu_fresh.yml": {"in_scope_accuracy": 0.93, "accuracy": 0.90, "out_of_scope_to_fallback": 0.80},
-    # 300 utterances in many voices (Traditional, typos, pinyin initials, emoji):
-    # 0.985 / 0.973 / 0.900 on the model it was written against.
-    "tests/nlu_fresh2.yml": {"in_scope_accuracy": 0.96, "accuracy": 0.95, "out_of_scope_to_fallback": 0.85},
+    "tests/nlu_fresh.yml": {"in_scope_accuracy": 0.95, "accuracy": 0.93, "out_of_scope_to_fallback": 0.88},
+    # 231 utterances in many voices (Traditional, typos, pinyin initials, emoji):
+    # 0.935 / 0.930 / 0.900 on the model it was written against (all 300 lines).
+    "tests/nlu_fresh2.yml": {"in_scope_accuracy": 0.97, "accuracy": 0.96, "out_of_scope_to_fallback": 0.88},
     # 257 story-like utterances: 0.959 / 0.938 / 0.806 on the model it was
     # written against (before data/nlu/stories.yml, which did not see it).
-    "tests/nlu_fresh3.yml": {"in_scope_accuracy": 0.94, "accuracy": 0.92, "out_of_scope_to_fallback": 0.78},
+    "tests/nlu_fresh3.yml": {"in_scope_accuracy": 0.96, "accuracy": 0.95, "out_of_scope_to_fallback": 0.90},
 }
 MAX_IN_SCOPE_TO_FALLBACK = 4   # per file: a user with a real problem told "I did not understand"
 
