@@ -57,6 +57,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASKED = re.compile(r"(吗|么|呢)$|是不是|有没有|要不要|会不会|能不能|可不可以|是否")
 # "银行留的不就是我现在这个号吗？": a question that says yes.
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
+_EMPHATIC_YES = {"废话", "当然", "当然了", "肯定", "肯定的", "那还用说", "必须的", "那当然"}
 # "不知道是不是…", "不清楚有没有…": a question inside the answer.
 _EMBEDDED_QUESTION = re.compile(r"(不知道|不清楚|不确定|不晓得|搞不清|不记得|说不好)"
                                 r"(是不是|有没有|是否|对不对|能不能|会不会|够不够|还在不在)")
@@ -398,8 +399,11 @@ class AnswerReader:
             return Reading(UNSURE)   # "不知道是不是最新的": the "不是最新" is asked, not told
         # A rhetorical question next to a statement asserts nothing itself:
         # "不是我的卡我绑它干嘛？我本人去柜台办的" is read from its statement.
-        told = "，".join(self.lex.statements(text)) or text
-        own = self.lex.polarity(compact(told), question.yes_words, question.no_words)
+        statements = self.lex.statements(text)
+        told = "，".join(statements) or text
+        # Clause by clause: a negation ends at the comma ("还没，打算下了班去派出所").
+        own = sum(self.lex.polarity(clause, question.yes_words, question.no_words) for clause in statements or [whole])
+        own = (own > 0) - (own < 0)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)
         waited = None if topic else self._time_passed(text, question)
@@ -427,7 +431,7 @@ class AnswerReader:
             if question.solvable and (len(whole) > len(fixed) + 1 or thanked or fixed not in ("好了", "到了")):
                 return Reading(SOLVED, thanked=thanked, evidence=fixed)
 
-        about = self._about(told, question)
+        about = self._about(told, question) or (self._about(text, question) if told != text else 0)
         if about:
             return Reading(self._flip(question, about > 0), thanked=thanked, evidence="topic words")
 
@@ -455,14 +459,25 @@ class AnswerReader:
                         or self.lex.has("acknowledge", whole) and _short(whole, 2 * SHORT_ANSWER + 4)):
             return Reading(THANKS, thanked=True)   # "明白，我三个工作日后再核对一次。谢谢。"
 
-        if len(whole) <= SHORT_ANSWER:
-            if self.lex.has("greeting", whole):   # before yes/no: "你好" is not a "好"
+        # A short answer, or an emphatic one beside a rhetorical question
+        # ("废话，网要是有问题我还能在这跟你打字？"; not "嗯，你们是机器人吗？").
+        emphatic = compact(told) if compact(told) in _EMPHATIC_YES else None
+        short = whole if len(whole) <= SHORT_ANSWER else emphatic
+        if short:
+            if self.lex.has("greeting", short):   # before yes/no: "你好" is not a "好"
                 return Reading(GREET)
-            plain = self.lex.polarity(whole, self.lex.list("yes"), self.lex.list("no"))
+            plain = self.lex.polarity(short, self.lex.list("yes"), self.lex.list("no"))
             if plain:
                 return Reading(YES if plain > 0 else NO, evidence=whole)
             if self.lex.has("acknowledge", whole):
                 return Reading(ACKNOWLEDGE)
+        if whole.isascii() and whole.split():
+            # "No, I haven't contacted anyone about a freeze yet."
+            first = whole.split()[0]
+            if first in ("no", "nope", "nah"):
+                return Reading(NO, evidence=first)
+            if first in ("yes", "yeah", "yep", "yup"):
+                return Reading(YES, evidence=first)
         if nlu.says("affirm", 0.7) or nlu.says("deny", 0.7):
             return Reading(YES if nlu.intent == "affirm" else NO, sure=False)
         if nlu.says("thanks", 0.7):

@@ -257,7 +257,10 @@ class ActionReadAnswer(Action):
             suspended = state.walkthrough()
             start_walkthrough(reply, state, tracker, target, "")
             state.suspended = suspended
-        elif reading.kind in (read.NO, read.RESUME, read.SAME_PROBLEM):
+        elif reading.kind == read.RESUME:   # "那个晚点再说，先回到刚才余额的事"
+            reply.say("resumed", problem=knowledge.checklist_names().get(state.problem, state.problem))
+            repeat_step(reply, state, runner, None)
+        elif reading.kind in (read.NO, read.SAME_PROBLEM):
             repeat_step(reply, state, runner, "resume_step")
         elif reading.kind == read.HUMAN:
             begin_handoff(reply, state, tracker, "handoff_reason_request")

@@ -62,6 +62,10 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("bind_card_failed", "phone_match", "银行留的不就是我现在这个号吗？", YES),
     # what the user says it has been, over what they say it has not
     ("charged_but_failed", "refund_window", "才一个多小时，哪来的三天", NO),
+    # a negation ends at the comma
+    ("fraud_report", "reported", "还没，打算下了班去派出所", NO),
+    # an emphatic yes beside a rhetorical question; "要是" makes the trouble hypothetical
+    ("payment_failed", "network", "废话，网要是有问题我还能在这跟你打字？", YES),
     # a formal question mid-walkthrough is a question
     ("charged_but_failed", "merchant_order", "另请问：若最终确认失败，款项原路退回一般需要几个工作日？", QUESTION),
     ("fraud_report", "reported", "报了 回执也拿到了", YES),
@@ -231,3 +235,8 @@ def test_a_length_of_time_in_the_first_message_skips_its_step():
     assert READER.checks_in("体现三个多小时了还没到 卡也是好的", steps) == {"arrival_time": YES, "card_ok": YES}
     # a short time is left to its step: earlier steps may settle the matter first
     assert "arrival_time" not in READER.checks_in("提现才十分钟", steps)
+
+
+def test_an_english_answer_that_starts_with_no_or_yes():
+    assert read("account_stolen", "account_frozen", "No, I haven't contacted anyone about a freeze yet.", lang="en").kind == NO
+    assert read("payment_failed", "network", "Yeah, everything else on my phone loads just fine", lang="en").kind == YES
