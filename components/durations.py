@@ -1,4 +1,4 @@
-"""How long something has been, as users type it: "四十多分钟了" → 40
+"""How long something has been, as users type it: "四十多分钟了" → 45
 minutes, "三个多小时" → 180, "一天多" → 1440, "才几个钟头" → 180,
 "今天刚扣的" → 0, "两个工作日" → 2880. Read by the answer reader for steps
 that ask whether a time has passed ("超过 30 分钟了吗？")."""
