@@ -171,7 +171,7 @@ class Lexicon:
         before = before[-7:]
         # "没跳出来说密码错": not shown, so not wrong.
         for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
-                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报"):
+                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳什么", "弹什么", "出什么", "报什么"):
             if filler and not before.endswith(filler):
                 continue
             head = before[:len(before) - len(filler)] if filler else before

@@ -62,6 +62,10 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("bind_card_failed", "phone_match", "银行留的不就是我现在这个号吗？", YES),
     # what the user says it has been, over what they say it has not
     ("charged_but_failed", "refund_window", "才一个多小时，哪来的三天", NO),
+    # "还在" answers "问题还在吗？", but "刚还在打排位" is no such answer
+    ("app_malfunction", "restart", "关了重开 还在", YES),
+    ("top_up_failed", "network", "网没毛病 刚还在打排位 ping才二十几 一点不lag", YES),
+    ("payment_failed", "password", "密码按完也没跳什么错误，直接就说付款没成功", YES),
     # a negation ends at the comma
     ("fraud_report", "reported", "还没，打算下了班去派出所", NO),
     # an emphatic yes beside a rhetorical question; "要是" makes the trouble hypothetical
