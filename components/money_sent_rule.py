@@ -15,21 +15,18 @@ from pathlib import Path
 from typing import Any, Dict, List, Text
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import spelling
+from components.message_rule import MessageRule
 
 SIGNS = Path(__file__).resolve().parent.parent / "knowledge" / "scam_signs.yml"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class MoneySentRule(GraphComponent):
+class MoneySentRule(MessageRule):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"signs": str(SIGNS)}
@@ -40,14 +37,6 @@ class MoneySentRule(GraphComponent):
         self.to_intent = signs.get("to_intent") or "fraud_report"
         patterns = [str(p) for p in signs.get("money_sent") or [] if str(p).strip()]
         self.money_sent = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "MoneySentRule":
-        return cls({**cls.get_default_config(), **config})
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -17,15 +17,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import spelling
+from components.message_rule import MessageRule
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 OUT_OF_SCOPE = "out_of_scope"
@@ -33,7 +30,7 @@ OTHER_SERVICE = "other_service"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class OtherServiceGuard(GraphComponent):
+class OtherServiceGuard(MessageRule):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"services": str(KNOWLEDGE / "other_services.yml"), "brand": str(KNOWLEDGE / "brand.yml")}
@@ -51,14 +48,6 @@ class OtherServiceGuard(GraphComponent):
             if services and about else None
         self.ours = [str(brand[k]).lower() for k in ("brand_name", "app_name") if brand.get(k)] + [
             str(word).lower() for word in listed.get("ours") or []]
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "OtherServiceGuard":
-        return cls({**cls.get_default_config(), **config})
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def other_service(self, text: str) -> Optional[re.Match]:
         if self.pattern is None or any(name in text.lower() for name in self.ours):

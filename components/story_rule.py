@@ -22,20 +22,18 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.message_rule import MessageRule
 
 CHECKLISTS = Path(__file__).resolve().parent.parent / "knowledge" / "checklists"
 _NOT_COUNTED = re.compile(r"[\s\W_]+")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class StoryRule(GraphComponent):
+class StoryRule(MessageRule):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # below: the classifier's confidence under which it counts as unsure;
@@ -51,14 +49,6 @@ class StoryRule(GraphComponent):
         self.long, self.long_below, self.long_at_least = (int(config["long"]), float(config["long_below"]),
                                                           float(config["long_at_least"]))
         self.lift_to = float(config["lift_to"])   # just above FallbackClassifier's threshold
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "StoryRule":
-        return cls({**cls.get_default_config(), **config})
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
