@@ -53,14 +53,11 @@ _APOSTROPHE = re.compile(r"['’`]")
 _CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 _SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# A clause that asks: "钱能退吗", "是不是要更新啊", "有没有影响".
-_ASKED = re.compile(r"(吗|么|呢)$|是不是|有没有|要不要|会不会|能不能|可不可以|是否")
+# A clause that ends like a question: "钱能退吗" (reading.yml `asking` has the
+# words that ask inside one: "是不是要更新啊").
+_QUESTION_END = re.compile(r"(吗|么|呢)$")
 # "银行留的不就是我现在这个号吗？": a question that says yes.
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
-_EMPHATIC_YES = {"废话", "当然", "当然了", "肯定", "肯定的", "那还用说", "必须的", "那当然"}
-# "不知道是不是…", "不清楚有没有…": a question inside the answer.
-_EMBEDDED_QUESTION = re.compile(r"(不知道|不清楚|不确定|不晓得|搞不清|不记得|说不好)"
-                                r"(是不是|有没有|是否|对不对|能不能|会不会|够不够|还在不在)")
 
 
 @dataclass
@@ -144,11 +141,17 @@ class Lexicon:
         parts = re.split(f"({self._clause_split.pattern})", _AFFIRMING_QUESTION.sub(r"确实是\1", normalize(text)))
         told = []
         for clause, mark in zip(parts[::2], parts[1::2] + [""]):
-            if (re.search(r"[?？]", mark or "") and "确实是" not in clause) or _ASKED.search(clause.strip()):
+            if ((re.search(r"[?？]", mark or "") and "确实是" not in clause) or _QUESTION_END.search(clause.strip())
+                    or self.find(self.list("asking"), compact(clause))):
                 continue
             if compact(clause):
                 told.append(compact(clause))
         return told
+
+    def asks_inside(self, text: str) -> bool:
+        """"不知道是不是最新的", "不清楚有没有": not knowing, then a question."""
+        asking = tuple(compact(word) for word in self.list("asking"))
+        return any(text[end:].startswith(asking) for _start, end, _phrase in self.find(self.list("unsure"), text))
 
     def corrected(self, text: str) -> str:
         """What follows the user's last correction ("锁了一天多了吧……哦不对，
@@ -395,7 +398,7 @@ class AnswerReader:
             fixed = self.lex.has("solved", whole)
             if fixed and not self._asks(normal):
                 return Reading(YES, thanked=thanked, evidence=fixed)
-        if _EMBEDDED_QUESTION.search(whole) and self.lex.has("unsure", whole, unnegated=False):
+        if self.lex.asks_inside(whole):
             return Reading(UNSURE)   # "不知道是不是最新的": the "不是最新" is asked, not told
         # A rhetorical question next to a statement asserts nothing itself:
         # "不是我的卡我绑它干嘛？我本人去柜台办的" is read from its statement.
@@ -461,7 +464,7 @@ class AnswerReader:
 
         # A short answer, or an emphatic one beside a rhetorical question
         # ("废话，网要是有问题我还能在这跟你打字？"; not "嗯，你们是机器人吗？").
-        emphatic = compact(told) if compact(told) in _EMPHATIC_YES else None
+        emphatic = compact(told) if compact(told) in {compact(w) for w in self.lex.list("emphatic_yes")} else None
         short = whole if len(whole) <= SHORT_ANSWER else emphatic
         if short:
             if self.lex.has("greeting", short):   # before yes/no: "你好" is not a "好"
@@ -474,9 +477,10 @@ class AnswerReader:
         if whole.isascii() and whole.split():
             # "No, I haven't contacted anyone about a freeze yet."
             first = whole.split()[0]
-            if first in ("no", "nope", "nah"):
+            acknowledging = set(self.lex.list("acknowledge"))
+            if first in set(self.lex.list("no")) - acknowledging:
                 return Reading(NO, evidence=first)
-            if first in ("yes", "yeah", "yep", "yup"):
+            if first in set(self.lex.list("yes")) - acknowledging:
                 return Reading(YES, evidence=first)
         if nlu.says("affirm", 0.7) or nlu.says("deny", 0.7):
             return Reading(YES if nlu.intent == "affirm" else NO, sure=False)
