@@ -19,6 +19,11 @@ def step_question(problem: str, step_id: str, lang: str = "zh"):
     return question_for_step(step, bool(checklist.get("urgent")), step.get(lang) if lang != "zh" else None)
 
 
+def steps_of(problem):
+    checklist = knowledge.checklist(problem)
+    return [(s["id"], question_for_step(s, bool(checklist.get("urgent")))) for s in checklist["steps"]]
+
+
 def read(problem, step_id, text, nlu=None, lang="zh"):
     return READER.read(text, step_question(problem, step_id, lang), nlu or Nlu(), problem, PROBLEM_INTENTS)
 
@@ -149,22 +154,18 @@ def test_a_guess_from_the_classifier_is_marked_unsure():
 
 
 def test_first_message_answers_the_checks_it_mentions():
-    checklist = knowledge.checklist("payment_failed")
-    steps = [(s["id"], question_for_step(s, False)) for s in checklist["steps"]]
+    steps = steps_of("payment_failed")
     assert READER.checks_in("网络没问题，余额也够，就是付不了款", steps) == {"network": YES, "balance": YES}
     assert READER.checks_in("付款失败了", steps) == {}
-    top_up = knowledge.checklist("top_up_failed")
-    steps = [(s["id"], question_for_step(s, False)) for s in top_up["steps"]]
+    steps = steps_of("top_up_failed")
     # "卡里" is the card, not a lagging app ("卡")
     assert READER.checks_in("网络正常 卡里也有钱 就是充值不成功", steps) == {"network": YES, "card_balance": YES}
     assert READER.checks_in("卡里没有钱了", steps) == {"card_balance": NO}
-    app = knowledge.checklist("app_malfunction")
-    steps = [(s["id"], question_for_step(s, False)) for s in app["steps"]]
+    steps = steps_of("app_malfunction")
     # "still broken after a restart?" is answered by someone who tried it
     assert READER.checks_in("重启过了也更新到最新版了 还是闪退", steps) == {"restart": YES, "update": YES}
     assert READER.checks_in("app一直闪退 怎么办", steps) == {}
-    balance = knowledge.checklist("balance_abnormal")
-    steps = [(s["id"], question_for_step(s, False)) for s in balance["steps"]]
+    steps = steps_of("balance_abnormal")
     # "对不上" is not the "对" of "it matches"
     assert YES not in READER.checks_in("账单里余额跟我算的对不上", steps).values()
 
@@ -214,8 +215,7 @@ def test_a_question_about_the_people_is_answered_not_taken_as_asking_for_one(tex
 
 
 def test_a_merchant_that_agreed_means_the_refund_was_allowed_and_applied_for():
-    checklist = knowledge.checklist("refund_request")
-    steps = [(s["id"], question_for_step(s, False)) for s in checklist["steps"]]
+    steps = steps_of("refund_request")
     found = READER.checks_in("商家已经同意退款了 钱还没回来", steps)
     assert found.get("eligible") == YES and found.get("applied") == YES
     assert READER.checks_in("商家不同意退款", steps).get("eligible") != YES
@@ -234,8 +234,7 @@ def test_a_question_about_when_agents_are_around_is_not_a_request_for_one():
 
 
 def test_a_length_of_time_in_the_first_message_skips_its_step():
-    checklist = knowledge.checklist("withdraw_failed")
-    steps = [(s["id"], question_for_step(s, False)) for s in checklist["steps"]]
+    steps = steps_of("withdraw_failed")
     assert READER.checks_in("体现三个多小时了还没到 卡也是好的", steps) == {"arrival_time": YES, "card_ok": YES}
     # a short time is left to its step: earlier steps may settle the matter first
     assert "arrival_time" not in READER.checks_in("提现才十分钟", steps)

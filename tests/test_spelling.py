@@ -1,6 +1,8 @@
 """Traditional characters and typing slips are read as the words meant,
 and the text keeps its length (token positions point into the user's text)."""
 
+import os
+
 import pytest
 
 from components import spelling
@@ -31,11 +33,18 @@ def test_an_abbreviation_inside_a_word_is_not_replaced():
     assert spelling.plain("zfb付款") == "zfb付款"
 
 
-def test_a_slip_that_would_change_the_length_is_left_out_not_fatal(tmp_path, monkeypatch):
-    monkeypatch.setattr(spelling, "CHECK_SECONDS", 0.0)
+@pytest.fixture
+def operator_file(tmp_path, monkeypatch):
+    """An operator's typos.yml in place of the shipped one, read at every call."""
     typos = tmp_path / "typos.yml"
-    typos.write_text("typos:\n  支fu: 支付\n  付宽: 付款\n", encoding="utf-8")
+    monkeypatch.setattr(spelling, "CHECK_SECONDS", 0.0)
     monkeypatch.setattr(spelling, "TYPOS_FILE", typos)
+    return typos
+
+
+def test_a_slip_that_would_change_the_length_is_left_out_not_fatal(operator_file):
+    typos = operator_file
+    typos.write_text("typos:\n  支fu: 支付\n  付宽: 付款\n", encoding="utf-8")
     assert spelling.plain("支fu失败 付宽") == "支fu失败 付款"
     assert spelling.invalid_pairs(typos) == ["支fu: 支付"]
 
@@ -44,13 +53,10 @@ def test_the_shipped_file_keeps_every_length():
     assert spelling.invalid_pairs() == []
 
 
-def test_an_operator_edit_is_read_without_a_restart(tmp_path, monkeypatch):
-    monkeypatch.setattr(spelling, "CHECK_SECONDS", 0.0)
-    typos = tmp_path / "typos.yml"
+def test_an_operator_edit_is_read_without_a_restart(operator_file):
+    typos = operator_file
     typos.write_text("typos:\n  付宽: 付款\n", encoding="utf-8")
-    monkeypatch.setattr(spelling, "TYPOS_FILE", typos)
     assert spelling.plain("付宽失败") == "付款失败"
     typos.write_text("typos:\n  付宽: 付宽\n", encoding="utf-8")
-    import os
     os.utime(typos, (1, 1))   # a different mtime, as any later save has
     assert spelling.plain("付宽失败") == "付宽失败"
