@@ -43,6 +43,8 @@ def valid_amount(value: Any) -> Optional[float]:
     return int(value) if float(value).is_integer() else round(float(value), 2)
 
 
+SHORT_REPLY = 4   # characters: "谢谢", "好的吧"
+
 # Several amounts listed ("一笔200一笔500", "200和500") are the total lost.
 _LISTED = re.compile(r"笔|筆|和|加|还有|以及|、|\+|，|,")
 
@@ -129,7 +131,9 @@ def read_detail(slot: str, text: str, lexicon: Lexicon, amounts: List[Any], txn_
                 return DetailAnswer(VALUE, kind)
         return unknown
     # error_text: what the screen said. A bare time or amount is an answer
-    # to another question, not an error message.
+    # to another question, not an error message; nor is a bare "谢谢" / "好的".
+    if lexicon.find(lexicon.list("thanks") + lexicon.list("acknowledge"), whole) and len(whole) <= SHORT_REPLY:
+        return DetailAnswer(SKIP)
     stripped = re.sub(r"[\s，。,.!！]", "", text)
     if _is_only_amount(stripped) or (looks_like_time(text) and len(whole) <= 8):
         return DetailAnswer(UNFIT)

@@ -71,6 +71,8 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("app_malfunction", "restart", "关了重开 还在", YES),
     ("top_up_failed", "network", "网没毛病 刚还在打排位 ping才二十几 一点不lag", YES),
     ("payment_failed", "password", "密码按完也没跳什么错误，直接就说付款没成功", YES),
+    # the topic next to a "done" ("弄了", "办了"), typed over WeChat by hand
+    ("withdraw_failed", "identity", "实名早就弄了", YES),
     # a negation ends at the comma
     ("fraud_report", "reported", "还没，打算下了班去派出所", NO),
     # an emphatic yes beside a rhetorical question; "要是" makes the trouble hypothetical

@@ -24,6 +24,8 @@ def test_the_amount_a_typed_answer_gives(text, amount):
     ("incident_time", "昨晚11点左右", VALUE),
     ("incident_time", "300块", UNFIT),
     ("txn_type", "都是付款 买的游戏点卡", VALUE),
+    ("error_text", "谢谢", SKIP),          # thanks, not what the screen said
+    ("error_text", "提示交易失败，请稍后重试", VALUE),
 ])
 def test_a_detail_answer_fits_its_question(slot, text, kind):
     assert read_detail(slot, text, lexicon(), [], []).kind == kind
