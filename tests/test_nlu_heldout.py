@@ -23,6 +23,9 @@ FLOORS = {
     # 257 story-like utterances: 0.959 / 0.938 / 0.806 on the model it was
     # written against (before data/nlu/stories.yml, which did not see it).
     "tests/nlu_fresh3.yml": {"in_scope_accuracy": 0.96, "accuracy": 0.95, "out_of_scope_to_fallback": 0.90},
+    # 227 utterances (of 300 written; the rest equal a line seen before): 0.971 /
+    # 0.965 / 0.905 on the model it was written against.
+    "tests/nlu_fresh4.yml": {"in_scope_accuracy": 0.96, "accuracy": 0.955, "out_of_scope_to_fallback": 0.88},
 }
 MAX_IN_SCOPE_TO_FALLBACK = 4   # per file: a user with a real problem told "I did not understand"
 

@@ -4,6 +4,7 @@ varied examples, a held-out file that is really held out."""
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,8 @@ FRESH2 = examples([ROOT / "tests" / "nlu_fresh2.yml"])
 # A fourth, story-like (who, what, when, how much), never seen when the
 # training stories (data/nlu/stories.yml) were written.
 FRESH3 = examples([ROOT / "tests" / "nlu_fresh3.yml"])
+# A fifth, in many voices, written after the training stories.
+FRESH4 = examples([ROOT / "tests" / "nlu_fresh4.yml"])
 
 
 def domain_intents():
@@ -112,21 +115,19 @@ def test_fresh_file_covers_every_intent_and_is_never_trained_on():
     assert set(PROBLEM_INTENTS) <= set(FRESH)
 
 
-def test_third_file_covers_every_intent_and_shares_no_line_with_training_or_the_others():
-    third = {text for texts in FRESH2.values() for text in texts}
-    trained = {text for texts in TRAIN.values() for text in texts}
-    others = {text for held in (HELD_OUT, INDEPENDENT, FRESH) for texts in held.values() for text in texts}
-    assert len(third) >= 220 and len(FRESH2["out_of_scope"]) >= 20
-    assert not third & trained, sorted(third & trained)[:10]
-    assert not third & others, sorted(third & others)[:10]
-    assert set(PROBLEM_INTENTS) <= set(FRESH2)
+# Later independent files: (examples, at least this many lines, at least this
+# many out-of-scope lines), each checked against training and every file before it.
+LATER = [(FRESH2, 220, 20), (FRESH3, 250, 35), (FRESH4, 220, 20)]
 
 
-def test_fourth_file_covers_every_intent_and_shares_no_line_with_training_or_the_others():
-    fourth = {text for texts in FRESH3.values() for text in texts}
+@pytest.mark.parametrize("position", range(len(LATER)), ids=["fresh2", "fresh3", "fresh4"])
+def test_later_files_cover_every_intent_and_share_no_line_with_training_or_earlier_files(position):
+    held, at_least, out_of_scope = LATER[position]
+    lines = {text for texts in held.values() for text in texts}
     trained = {text for texts in TRAIN.values() for text in texts}
-    others = {text for held in (HELD_OUT, INDEPENDENT, FRESH, FRESH2) for texts in held.values() for text in texts}
-    assert len(fourth) >= 250 and len(FRESH3["out_of_scope"]) >= 35
-    assert not fourth & trained, sorted(fourth & trained)[:10]
-    assert not fourth & others, sorted(fourth & others)[:10]
-    assert set(PROBLEM_INTENTS) <= set(FRESH3)
+    earlier = [HELD_OUT, INDEPENDENT, FRESH] + [files for files, _, _ in LATER[:position]]
+    others = {text for files in earlier for texts in files.values() for text in texts}
+    assert len(lines) >= at_least and len(held["out_of_scope"]) >= out_of_scope
+    assert not lines & trained, sorted(lines & trained)[:10]
+    assert not lines & others, sorted(lines & others)[:10]
+    assert set(PROBLEM_INTENTS) <= set(held)
