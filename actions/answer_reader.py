@@ -56,7 +56,16 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A clause that ends like a question: "钱能退吗" (reading.yml `asking` has the
 # words that ask inside one: "是不是要更新啊").
 _QUESTION_END = re.compile(r"(吗|么|呢)$")
+# "还没问呢", "还在处理呢": 呢 after "not yet" / "still" tells.
+_TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$")
 # "银行留的不就是我现在这个号吗？": a question that says yes.
+_TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞咯啰嘞哇]+$")
+# "还没问", "没试": not done. "没事", "没错", "没问题" are fine, not "no".
+_NOT_YET_DONE = re.compile(r"(还没有?|没有?|还未|未曾)(?!事|错|问题|毛病|关系|差|少)[\u4e00-\u9fff]{1,2}")
+# Words that ask ("先问下你们hotline多少"), as against telling about the hotline.
+_ASKING = re.compile(r"多少|几点|几号|什么|啥|哪|吗|么|怎么|[?？]|问下|问一下|请问|what|when|how")
+# "不知道来没来": not knowing whether A or not A.
+_A_NOT_A = re.compile(r"(.)[没不]\1")
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
 
 
@@ -141,7 +150,8 @@ class Lexicon:
         parts = re.split(f"({self._clause_split.pattern})", _AFFIRMING_QUESTION.sub(r"确实是\1", normalize(text)))
         told = []
         for clause, mark in zip(parts[::2], parts[1::2] + [""]):
-            if ((re.search(r"[?？]", mark or "") and "确实是" not in clause) or _QUESTION_END.search(clause.strip())
+            if ((re.search(r"[?？]", mark or "") and "确实是" not in clause)
+                    or (_QUESTION_END.search(clause.strip()) and not _TELLING_NE.search(compact(clause)))
                     or self.find(self.list("asking"), compact(clause))):
                 continue
             if compact(clause):
@@ -151,7 +161,8 @@ class Lexicon:
     def asks_inside(self, text: str) -> bool:
         """"不知道是不是最新的", "不清楚有没有": not knowing, then a question."""
         asking = tuple(compact(word) for word in self.list("asking"))
-        return any(text[end:].startswith(asking) for _start, end, _phrase in self.find(self.list("unsure"), text))
+        return any(text[end:].startswith(asking) or _A_NOT_A.search(text[end:end + 4])
+                   for _start, end, _phrase in self.find(self.list("unsure"), text))
 
     def corrected(self, text: str) -> str:
         """What follows the user's last correction ("锁了一天多了吧……哦不对，
@@ -263,6 +274,9 @@ class Question:
     # In a message that was not an answer to this step, a length of time
     # counts only next to one of these words ("提现三个多小时了" yes, "才收到三天" no).
     time_since: Sequence[str] = ()
+    # The other steps' topic words: "网络没问题" at the password step says
+    # nothing about the password.
+    others_about: Sequence[str] = ()
 
 
 def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Dict[str, Any]] = None) -> Question:
@@ -298,7 +312,7 @@ class AnswerReader:
             return NO if check_ok else YES
         return YES if check_ok else NO
 
-    def _about(self, text: str, question: Question) -> int:
+    def _about(self, text: str, question: Question, across: bool = True) -> int:
         if not question.about:
             return 0
         total = 0
@@ -306,7 +320,7 @@ class AnswerReader:
         for clause in clauses:
             if self.lex.find(question.about, clause):
                 total += self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
-        if not total and len(clauses) > 1 and any(self.lex.find(question.about, c) for c in clauses):
+        if across and not total and len(clauses) > 1 and any(self.lex.find(question.about, c) for c in clauses):
             # The topic in one clause, the verdict in the next ("刷脸刷了好几次 一直不通过").
             total = self.lex.polarity(compact(text), self.lex.list("fine"), self.lex.list("broken"))
         return (total > 0) - (total < 0)
@@ -382,8 +396,10 @@ class AnswerReader:
             if whole == compact(label):
                 return Reading(kind, evidence=label)
         topic = self.lex.question_topic(text)
-        if topic in PERSON_QUESTIONS:
+        if topic in PERSON_QUESTIONS and (_ASKING.search(normal)
+                                          or not self.lex.polarity(whole, question.yes_words, question.no_words)):
             # "几点有人工？" asks about the people; it does not ask for one yet.
+            # "你们那热线我打了三遍才打通 总算给冻上了" tells, and answers the step.
             return Reading(QUESTION, topic=topic)
         if self.lex.has("human", whole) or nlu.says("request_human", 0.7):
             return Reading(HUMAN)
@@ -398,8 +414,10 @@ class AnswerReader:
             fixed = self.lex.has("solved", whole)
             if fixed and not self._asks(normal):
                 return Reading(YES, thanked=thanked, evidence=fixed)
-        if self.lex.asks_inside(whole):
-            return Reading(UNSURE)   # "不知道是不是最新的": the "不是最新" is asked, not told
+        if self.lex.asks_inside(whole) or self.lex.has("how_to_check", whole):
+            # "不知道是不是最新的": the "不是最新" is asked, not told; "我怎么核对": the
+            # user needs the step's how-to-check.
+            return self._unsure(question)
         # A rhetorical question next to a statement asserts nothing itself:
         # "不是我的卡我绑它干嘛？我本人去柜台办的" is read from its statement.
         statements = self.lex.statements(text)
@@ -412,6 +430,9 @@ class AnswerReader:
         waited = None if topic else self._time_passed(text, question)
         if waited:
             return Reading(waited, thanked=thanked, evidence="time passed")
+        leading = self._leading_answer(statements)
+        if leading:
+            return Reading(leading, thanked=thanked, evidence=statements[0])
         if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
             return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 
@@ -435,15 +456,15 @@ class AnswerReader:
                 return Reading(SOLVED, thanked=thanked, evidence=fixed)
 
         about = self._about(told, question) or (self._about(text, question) if told != text else 0)
+        if about and self.lex.has("unsure", whole, unnegated=False) and not self._about(told, question, across=False):
+            # "账单里头密密麻麻的 我眼神不好 看不清楚": the topic, then not being able
+            # to tell; the "不好" is about the eyes, not the step.
+            return self._unsure(question)
         if about:
             return Reading(self._flip(question, about > 0), thanked=thanked, evidence="topic words")
 
         if self.lex.has("unsure", whole, unnegated=False):
-            # The operator's "no" button itself says "不支持或不确定": typing
-            # that you are not sure is pressing it.
-            if self.lex.find(self.lex.list("unsure"), compact(question.no_label)):
-                return Reading(NO, evidence=question.no_label)
-            return Reading(UNSURE)
+            return self._unsure(question)
 
         if topic is None and nlu.intent in INFO_INTENTS and nlu.confidence >= CONFIDENT and len(whole) > 3:
             topic = nlu.intent
@@ -488,7 +509,35 @@ class AnswerReader:
             return Reading(THANKS, thanked=True)
         if nlu.says("greet", 0.7):
             return Reading(GREET)
+        if (question.yes_means == "ok" and not question.is_solved_question
+                and self.lex.polarity(compact(told), self.lex.list("fine_anywhere"), ()) > 0
+                and not self.lex.find(question.others_about, compact(told))):
+            # "新卡 上周五刚拿到 激活过了能用": whatever the step asks about, the
+            # user says it is fine. Not certain: the ticket keeps their words.
+            return Reading(YES, sure=False, evidence="fine anywhere")
         return Reading(UNREADABLE)
+
+    def _unsure(self, question: Question) -> Reading:
+        # The operator's "no" button itself says "不支持或不确定": typing
+        # that you are not sure is pressing it.
+        if self.lex.find(self.lex.list("unsure"), compact(question.no_label)):
+            return Reading(NO, evidence=question.no_label)
+        return Reading(UNSURE)
+
+    def _leading_answer(self, statements: Sequence[str]) -> Optional[str]:
+        """"还没 群都被他们解散了": a plain yes or no as the first of several
+        clauses answers the question; the rest is the story around it. An
+        acknowledgement ("好 那我过两天再看") is no yes."""
+        if len(statements) < 2:
+            return None
+        first = _TRAILING_PARTICLES.sub("", statements[0])
+        if _NOT_YET_DONE.fullmatch(first):
+            return NO    # "还没问呢 我这就打给店家"
+        acknowledging = {compact(str(w)) for w in self.lex.list("acknowledge")}
+        for kind, name in ((NO, "no"), (YES, "yes")):
+            if first in {compact(str(w)) for w in self.lex.list(name)} - acknowledging:
+                return kind
+        return None
 
     def _asks(self, normal: str) -> bool:
         """"好了吗？" asks rather than tells."""

@@ -10,10 +10,10 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
-from actions.answer_reader import Lexicon, compact
+from actions.answer_reader import INFO_INTENTS, SHORT_ANSWER, Lexicon, compact
 from actions.answers import give_answer
 from actions.common import (AWAIT_DETAIL, AWAIT_RATING, DETAIL_SLOTS, Reply, State, blocking, entity_values, hours,
-                            begin_turn, latest_intent, latest_text, rating_buttons, transcript)
+                            begin_turn, latest_intent, latest_text, nlu_of, rating_buttons, transcript)
 from actions.details import NO_ERROR_TEXT, NOT_GIVEN, QUESTION, SKIP, STOP, VALUE, clean_details, read_detail
 from actions.survey import read_rating
 from desk.records import HANDED_OFF, Records
@@ -167,8 +167,10 @@ class ActionHandoff(Action):
 
 class ActionRelayToAgent(Action):
     """While a person has (or will take) the conversation, the bot keeps
-    quiet: messages go to the ticket, and only "how much longer?" gets an
-    answer, with the queue position."""
+    quiet: messages go to the ticket, and "how much longer?" gets the queue
+    position. Before a person has taken it, what is said to the bot rather
+    than to the person (thanks, bye, the hotline or hours) gets the bot's
+    short answer, so the user is not left without one."""
 
     def name(self) -> Text:
         return "action_relay_to_agent"
@@ -194,6 +196,10 @@ class ActionRelayToAgent(Action):
         asks = (lexicon().find(knowledge.reading().get("still_waiting") or [], whole)
                 or lexicon().has("human", whole) or latest_intent(tracker) == "request_human")
         if not asks:
+            if ticket.get("status") != LIVE:
+                self.answer_while_waiting(reply, tracker, text, number)
+                for key_text in reply.dispatcher.messages:
+                    desk.add_bot_message(tracker.sender_id, key_text.get("text") or "")
             return
         if ticket.get("status") == LIVE:
             reply.say("agent_is_on_it")
@@ -203,6 +209,20 @@ class ActionRelayToAgent(Action):
             reply.say("still_in_queue_closed", ticket_id=number, next_open=hours().describe_next_open())
         for key_text in reply.dispatcher.messages:
             desk.add_bot_message(tracker.sender_id, key_text.get("text") or "")
+
+
+    @staticmethod
+    def answer_while_waiting(reply: Reply, tracker: Tracker, text: str, number: str) -> None:
+        lex, whole = lexicon(), compact(text)
+        nlu = nlu_of(tracker)
+        topic = lex.question_topic(text) or (nlu.intent if nlu.intent in INFO_INTENTS and nlu.says(nlu.intent)
+                                             and len(whole) > 3 else None)
+        if topic:
+            give_answer(reply, topic)
+        elif lex.has("goodbye", whole) and len(whole) <= 2 * SHORT_ANSWER:
+            reply.say("goodbye_while_waiting", ticket_id=number)
+        elif lex.has("thanks", whole) and len(whole) <= 2 * SHORT_ANSWER:
+            reply.say("welcome_while_waiting")
 
 
 class ActionHandoffClosed(Action):

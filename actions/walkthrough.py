@@ -46,6 +46,9 @@ def runner_for(problem: str, lang: str) -> ChecklistRunner:
 def pending_question(runner: ChecklistRunner, state: State) -> read.Question:
     step = runner.steps[min(state.step, len(runner.steps) - 1)]
     asked = question_for_step(step, runner.urgent, step.get(state.lang) if state.lang != "zh" else None)
+    others = [word for other in runner.steps if other is not step
+              for word in list(other.get("about") or []) + list((other.get(state.lang) or {}).get("about") or [])]
+    asked = dataclasses.replace(asked, others_about=others)
     if state.checklist_phase != FIXING:
         return asked
     labels = ("done_button", "not_done_button") if runner.urgent else ("solved_button", "not_solved_button")
@@ -252,7 +255,9 @@ class ActionReadAnswer(Action):
         target = state.switch_to
         state.switch_to = None
         runner = runner_for(state.problem, state.lang)
-        if reading.kind in (read.YES, read.ACKNOWLEDGE) or (reading.kind == read.SWITCH and reading.topic == target):
+        if (reading.kind in (read.YES, read.ACKNOWLEDGE) or (reading.kind == read.SWITCH and reading.topic == target)
+                # "先解锁吧": not a plain yes, but it names the other problem.
+                or (reading.kind == read.UNREADABLE and self.names(tracker, target))):
             reply.say("switching", current=knowledge.checklist_names().get(state.problem, state.problem))
             suspended = state.walkthrough()
             start_walkthrough(reply, state, tracker, target, "")
@@ -267,6 +272,12 @@ class ActionReadAnswer(Action):
         else:
             state.awaiting = AWAIT_STEP
             self.step(reply, state, tracker, text)
+
+    @staticmethod
+    def names(tracker: Tracker, problem: Optional[str]) -> bool:
+        """The classifier has the problem among its three likeliest."""
+        ranking = nlu_of(tracker).ranking or []
+        return any(r.get("name") == problem and float(r.get("confidence") or 0) >= 0.15 for r in ranking[:3])
 
     def resume(self, reply: Reply, state: State, tracker: Tracker) -> None:
         if not (state.suspended or {}).get("problem"):

@@ -73,7 +73,10 @@ def check(expect: Dict[str, Any], tracker: Dict[str, Any], desk_db: str, sender:
     if "step" in expect:
         # While the bot asks "switch to the other problem?", the step it keeps is the one asked.
         asking = "switch" if "confirm_switch" in expect else "checklist"
-        want(awaiting == asking and phase == "checking" and here == expect["step"],
+        # A question answered after a fix leaves the bot at the same step,
+        # still waiting to hear whether the fix worked.
+        phases = ("checking", "fixing") if "answer" in expect else ("checking",)
+        want(awaiting == asking and phase in phases and here == expect["step"],
              f"step {expect['step']} (bot: awaiting={awaiting} phase={phase} step={here})")
     if "fix" in expect:
         step = next((s for s in (knowledge.checklist(current) or {}).get("steps") or [] if s.get("id") == expect["fix"]),
@@ -116,9 +119,11 @@ def check(expect: Dict[str, Any], tracker: Dict[str, Any], desk_db: str, sender:
         want(set(expect["skipped"]) <= first and "skipped_steps" in keys,
              f"skipped {expect['skipped']} (taken as done: {sorted(first)}, said: {keys})")
     if expect.get("thanks"):
-        want(any(k in ("you_are_welcome_short", "utter_you_are_welcome") for k in keys), f"thanks (said: {keys})")
+        want(any(k in ("you_are_welcome_short", "utter_you_are_welcome", "welcome_while_waiting") for k in keys),
+             f"thanks (said: {keys})")
     if expect.get("goodbye"):
-        want(any(k in ("goodbye_mid_flow", "goodbye", "utter_goodbye") for k in keys), f"goodbye (said: {keys})")
+        want(any(k in ("goodbye_mid_flow", "goodbye", "utter_goodbye", "goodbye_while_waiting") for k in keys),
+             f"goodbye (said: {keys})")
     if expect.get("greet"):
         want(any(k in ("greet_short", "utter_greet") for k in keys), f"greet (said: {keys})")
     if expect.get("fallback"):

@@ -101,6 +101,27 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     # a hello in the middle is greeted back, not taken as an answer
     ("refund_request", "eligible", "在吗", GREET),
     ("payment_failed", "network", "你好？", GREET),
+    # a plain yes or no leads, the story follows ("还在" later is no "still broken")
+    ("fraud_report", "evidence", "还没 群都被他们解散了 只剩私聊还在", NO),
+    ("charged_but_failed", "merchant_order", "还没问呢 我这就打给店家", NO),
+    ("bind_card_failed", "phone_match", "唔係喎 銀行登記嗰個係我香港電話 我頭先填咗大陸號碼", NO),
+    # English yes / no typed at a Chinese step (YAML must not turn them into true / false)
+    ("payment_failed", "balance", "yes", YES),
+    ("payment_failed", "balance", "no", NO),
+    # asking how to check, or not being able to tell, is "I don't know"
+    ("funds_not_received", "payer_confirmed", "我怎么核对 我又看不到他那边", UNSURE),
+    ("forgot_password", "sms_received", "填了她手机号 可她那手机短信几百条没点开的 我翻半天也不知道来没来", UNSURE),
+    ("balance_abnormal", "pending", "账单里头密密麻麻的 我眼神不好 看不清楚", UNSURE),
+    # "fine" in words that fit any step
+    ("bind_card_failed", "card_status", "新卡 上周五刚拿到 激活过了能用", YES),
+    # telling about the hotline is no question about it; asking is
+    ("account_stolen", "account_frozen", "你们那热线我打了三遍才打通 人也太少了吧 不过总算给冻上了", YES),
+    ("app_malfunction", "reinstall", "先问下你们hotline多少 我怕reinstall完还是不行", QUESTION),
+    # "还是" as "or", and "还是" before the same figure
+    ("charged_but_failed", "merchant_order", "那个钱退的话是退回我钱包还是卡上 要几天啊", QUESTION),
+    ("balance_abnormal", "refresh", "刷了 退出去又进来 还是三百来块", YES),
+    # Cantonese "仲係唔得" is "还是不行": tried the number, and no
+    ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])
 def test_typed_answers_at_a_step(problem, step, text, kind):
     assert read(problem, step, text).kind == kind
@@ -245,3 +266,14 @@ def test_a_length_of_time_in_the_first_message_skips_its_step():
 def test_an_english_answer_that_starts_with_no_or_yes():
     assert read("account_stolen", "account_frozen", "No, I haven't contacted anyone about a freeze yet.", lang="en").kind == NO
     assert read("payment_failed", "network", "Yeah, everything else on my phone loads just fine", lang="en").kind == YES
+
+
+def test_fine_in_passing_is_no_answer_when_it_names_another_steps_topic():
+    import dataclasses
+
+    asked = step_question("payment_failed", "merchant")
+    others = [w for s in knowledge.checklist("payment_failed")["steps"] if s["id"] != "merchant" for w in s["about"]]
+    text = "网络一切正常 刚才还刷视频呢"
+    assert READER.read(text, asked, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == YES
+    elsewhere = dataclasses.replace(asked, others_about=others)
+    assert READER.read(text, elsewhere, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == UNREADABLE

@@ -97,6 +97,20 @@ def test_the_user_keeps_talking_to_the_desk_not_the_bot(servers, agents):
     assert "补充一下，金额是300块" in [e["text"] for e in events if e["kind"] == "user"]
 
 
+def test_while_waiting_what_is_said_to_the_bot_gets_the_bots_answer(servers, agents):
+    user = "desk-waiting-asks"
+    number = hand_off(servers, user)
+    assert "不客气" in texts(servers.say(user, "行 谢了"))
+    assert "400-000-0000" in texts(servers.say(user, "你们有没有电话啊 我想打电话问"))
+    assert number in texts(servers.say(user, "好的 拜拜"))
+    assert texts(servers.say(user, "补充一下，是在超市付的")) == ""          # for the person: quiet
+    # Once a person has the conversation, thanks are theirs to answer.
+    desk(servers, "li").call("POST", f"/desk/api/tickets/{number}/claim")
+    assert texts(servers.say(user, "谢谢")) == ""
+    said = [e["text"] for e in TicketDesk(f"sqlite:///{servers.desk_db}").ticket(number)["events"]]
+    assert "行 谢了" in said and "谢谢" in said and any("不客气" in text for text in said)
+
+
 def test_a_rest_user_gets_the_reply_through_the_apps_callback(servers, agents):
     user = "desk-rest"
     number = hand_off(servers, user)
