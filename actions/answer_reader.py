@@ -66,6 +66,10 @@ _NOT_YET_DONE = re.compile(r"(还没有?|没有?|还未|未曾)(?!事|错|问题
 _ASKING = re.compile(r"多少|几点|几号|什么|啥|哪|吗|么|怎么|[?？]|问下|问一下|请问|what|when|how")
 # "不知道来没来": not knowing whether A or not A.
 _A_NOT_A = re.compile(r"(.)[没不]\1")
+# "能超什么限额" / "能超啥限额": it cannot.
+_RHETORICAL_WHAT = re.compile(r"(能|会|哪能|还能)([\u4e00-\u9fff]{1,2}?)(?:什么|啥|个啥)")
+# "密码能输错？": it cannot be wrong.
+_RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff]{0,2}?(?:错|不对|不够|超))[?？]")
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
 
 
@@ -137,6 +141,7 @@ class Lexicon:
         self.questions = {topic: [re.compile(p, re.IGNORECASE) for p in patterns]
                           for topic, patterns in (words.get("questions") or {}).items()}
         self.still_broken_patterns = [re.compile(p, re.IGNORECASE) for p in words.get("still_broken_patterns") or []]
+        self.worked_before = [re.compile(p, re.IGNORECASE) for p in words.get("worked_before") or []]
 
     def list(self, name: str) -> List[str]:
         return list(self.words.get(name) or [])
@@ -147,7 +152,9 @@ class Lexicon:
     def statements(self, text: str) -> List[str]:
         """The clauses that tell rather than ask ("钱能退吗", "能退？" ask)."""
         # "银行留的不就是我现在这个号吗": it is (before 就是 splits the clause).
-        parts = re.split(f"({self._clause_split.pattern})", _AFFIRMING_QUESTION.sub(r"确实是\1", normalize(text)))
+        said = _AFFIRMING_QUESTION.sub(r"确实是\1", normalize(text))
+        said = _RHETORICAL_WRONG.sub(r"不会\2，", _RHETORICAL_WHAT.sub(r"不会\2", said))
+        parts = re.split(f"({self._clause_split.pattern})", said)
         told = []
         for clause, mark in zip(parts[::2], parts[1::2] + [""]):
             if ((re.search(r"[?？]", mark or "") and "确实是" not in clause)
@@ -236,14 +243,17 @@ class Lexicon:
         return None
 
     def still_broken(self, text: str) -> Optional[str]:
-        """"还是不行", or "还是…" followed by the trouble ("还是一打开就退出来")."""
-        found = self.has("still_broken", text, shadow="fine")
-        if found:
-            return found
-        for pattern in self.still_broken_patterns:
-            match = pattern.search(text)
-            if match and not self.negated(text, match.start()):
-                return match.group(0)
+        """"还是不行", or "还是…" followed by the trouble ("还是一打开就退出来").
+        Clause by clause: in "公告看了，没有，问题还在" the 没有 answers
+        something else."""
+        for clause in self.clauses(text) or [compact(text)]:
+            found = self.has("still_broken", clause, shadow="fine")
+            if found:
+                return found
+            for pattern in self.still_broken_patterns:
+                match = pattern.search(clause)
+                if match and not self.negated(clause, match.start()):
+                    return match.group(0)
         return None
 
     def question_topic(self, text: str) -> Optional[str]:
@@ -274,6 +284,9 @@ class Question:
     # In a message that was not an answer to this step, a length of time
     # counts only next to one of these words ("提现三个多小时了" yes, "才收到三天" no).
     time_since: Sequence[str] = ()
+    # The step asks about something that lasts (a card, a limit, whether the
+    # shop takes the wallet): "上礼拜我还在这儿交过" answers it.
+    worked_before: bool = False
     # The other steps' topic words: "网络没问题" at the password step says
     # nothing about the password.
     others_about: Sequence[str] = ()
@@ -293,6 +306,7 @@ def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Di
         about=list(step.get("about") or []) + list(lang_step.get("about") or []),
         yes_means=step.get("yes_means", "ok"),
         solvable=not urgent,
+        worked_before=bool(step.get("worked_before")),
     )
 
 
@@ -344,7 +358,7 @@ class AnswerReader:
         step's own words and its topic words count, never a bare yes."""
         found: Dict[str, str] = {}
         clauses = self.lex.statements(text)
-        broken_anyway = bool(self.lex.still_broken(compact(text)))
+        broken_anyway = bool(self.lex.still_broken(text))
         # Words any step could use ("还是闪退", "能用了") tell nothing about a
         # step before it is asked.
         generic = {compact(w) for w in self.lex.list("still_broken") + self.lex.list("solved")}
@@ -408,7 +422,7 @@ class AnswerReader:
             # After a fix, "还是没到" or "绑上了" settles it whatever else is said
             # about the step ("对过了账号名字都对 还是没有": the check is fine, the
             # problem is not; "用我自己的卡绑上了": solved, not just checked).
-            broken = self.lex.still_broken(whole)
+            broken = self.lex.still_broken(text)
             if broken:
                 return Reading(NO, evidence=broken)
             fixed = self.lex.has("solved", whole)
@@ -436,7 +450,7 @@ class AnswerReader:
         if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
             return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 
-        broken = self.lex.still_broken(whole)
+        broken = self.lex.still_broken(text)
         fixed = self.lex.has("solved", whole)
         if broken:
             if question.is_solved_question:
@@ -509,8 +523,12 @@ class AnswerReader:
             return Reading(THANKS, thanked=True)
         if nlu.says("greet", 0.7):
             return Reading(GREET)
+        if (question.worked_before and question.yes_means == "ok" and not question.is_solved_question
+                and any(p.search(normalize(told)) for p in self.lex.worked_before)):
+            # "上个月一次提的比这多一倍都顺顺利利的" at "within the limit?".
+            return Reading(YES, sure=False, evidence="worked before")
         if (question.yes_means == "ok" and not question.is_solved_question
-                and self.lex.polarity(compact(told), self.lex.list("fine_anywhere"), ()) > 0
+                and self.lex.polarity(compact(told), self.lex.list("fine_anywhere"), self.lex.list("broken")) > 0
                 and not self.lex.find(question.others_about, compact(told))):
             # "新卡 上周五刚拿到 激活过了能用": whatever the step asks about, the
             # user says it is fine. Not certain: the ticket keeps their words.

@@ -18,6 +18,9 @@ Step fields (knowledge/checklists/*.yml):
              ("四十多分钟了") at least that long is yes, a shorter one no (or
              nothing); in an earlier message it counts only next to a
              `since` word ("扣了四十分钟", not "才收到三天")
+  worked_before  true for steps about something that lasts (a card, a limit,
+             the shop): "上礼拜我还在这儿交过" is read as yes (reading.yml
+             `worked_before` has the patterns)
   how_to_check   said when the user does not know the answer
   fix        what to do when the check failed
   on_yes     next (default) | solved | fix | handoff

@@ -120,6 +120,16 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     # "还是" as "or", and "还是" before the same figure
     ("charged_but_failed", "merchant_order", "那个钱退的话是退回我钱包还是卡上 要几天啊", QUESTION),
     ("balance_abnormal", "refresh", "刷了 退出去又进来 还是三百来块", YES),
+    # "it worked before" at steps about something that lasts (worked_before: true) …
+    ("withdraw_failed", "limit", "八千算啥 上个月一次提的比这多一倍都顺顺利利的", YES),
+    ("payment_failed", "merchant", "出口那个码上就印着你们的牌子，上礼拜我还在这儿交过", YES),
+    # … but not where the step asks about now, and "fine" beside "broken" is no answer
+    ("payment_failed", "network", "昨天还好好的 今天就不行", UNREADABLE),
+    # rhetorical questions that deny: "能超什么限额", "密码能输错？"
+    ("top_up_failed", "bank_limit", "就充一百块 能超什么限额", YES),
+    ("payment_failed", "password", "我又不傻 密码能输错？天天输的", YES),
+    # a 没有 that answers something else does not turn "问题还在" around
+    ("app_malfunction", "restart", "维护公告也看了，没有，问题还在", YES),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])
