@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from components import durations, spelling
+from components.amounts import NUMBER_PATTERN, parse_number
 
 YES, NO, UNSURE = "yes", "no", "unsure"
 SOLVED, STILL_BROKEN = "solved", "still_broken"
@@ -47,7 +48,7 @@ CONFIDENT = 0.6
 SHORT_ANSWER = 10   # characters, once spaces and punctuation are gone
 SHORT_ENGLISH = 6   # words: "Alright, thanks for the help" is a short answer
 # Punctuation and symbols count as spaces; apostrophes vanish (don't → dont).
-_PUNCTUATION = re.compile(r"[\s\u3000,，.。!！?？~～…;；:：、\"“”‘’()（）\[\]【】<>《》·\-_/\\*#@^&|=+]+")
+_PUNCTUATION = re.compile(r"[\s\u3000,，.。!！?？~～…;；:：、\"“”‘’()（）\[\]【】<>《》「」『』·\-_/\\*#@^&|=+]+")
 _APOSTROPHE = re.compile(r"['’`]")
 # Clause ends: punctuation, and spaces next to Chinese ("网速挺快的 刷视频都不卡", "一直失败 wifi好好的").
 _CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
@@ -68,6 +69,12 @@ _ASKING = re.compile(r"多少|几点|几号|什么|啥|哪|吗|么|怎么|[?？]
 _A_NOT_A = re.compile(r"(.)[没不]\1")
 # "能超什么限额" / "能超啥限额": it cannot.
 _RHETORICAL_WHAT = re.compile(r"(能|会|哪能|还能)([\u4e00-\u9fff]{1,2}?)(?:什么|啥|个啥)")
+# "单笔上限才500 我要充800", "limit is 5000 and I was trying to put in 8000".
+_AMOUNT = rf"({NUMBER_PATTERN})\s*(w|k|万|千)?(?![0-9a-z])"
+_LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|limit)[^0-9，。,.;；]{{0,10}}?{_AMOUNT}")
+_WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|put in|top up|topping up|trying|withdraw|cash out|pay|send)[^0-9，。,.;；]{{0,14}}?"
+                            rf"{_AMOUNT}")
+_MULTIPLIER = {"w": 10_000, "万": 10_000, "k": 1_000, "千": 1_000}
 # "密码能输错？": it cannot be wrong.
 _RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff]{0,2}?(?:错|不对|不够|超))[?？]")
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
@@ -287,6 +294,8 @@ class Question:
     # The step asks about something that lasts (a card, a limit, whether the
     # shop takes the wallet): "上礼拜我还在这儿交过" answers it.
     worked_before: bool = False
+    # "Is the amount within your limit?": a limit and an amount typed are compared.
+    amount_within_limit: bool = False
     # The other steps' topic words: "网络没问题" at the password step says
     # nothing about the password.
     others_about: Sequence[str] = ()
@@ -307,6 +316,7 @@ def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Di
         yes_means=step.get("yes_means", "ok"),
         solvable=not urgent,
         worked_before=bool(step.get("worked_before")),
+        amount_within_limit=bool(step.get("amount_within_limit")),
     )
 
 
@@ -410,6 +420,10 @@ class AnswerReader:
             if whole == compact(label):
                 return Reading(kind, evidence=label)
         topic = self.lex.question_topic(text)
+        if nlu.says("verify_official_service", 0.7):
+            # "有个说是你们客服的打电话 要先交手续费 这个是真的吗": the scam
+            # warning, not the fee table.
+            topic = "verify_official_service"
         if topic in PERSON_QUESTIONS and (_ASKING.search(normal)
                                           or not self.lex.polarity(whole, question.yes_words, question.no_words)):
             # "几点有人工？" asks about the people; it does not ask for one yet.
@@ -425,33 +439,39 @@ class AnswerReader:
             broken = self.lex.still_broken(text)
             if broken:
                 return Reading(NO, evidence=broken)
-            fixed = self.lex.has("solved", whole)
+            fixed = self._solved(whole)
             if fixed and not self._asks(normal):
                 return Reading(YES, thanked=thanked, evidence=fixed)
-        if self.lex.asks_inside(whole) or self.lex.has("how_to_check", whole):
-            # "不知道是不是最新的": the "不是最新" is asked, not told; "我怎么核对": the
-            # user needs the step's how-to-check.
+        if self.lex.has("how_to_check", whole):
+            return Reading(UNSURE)   # "我怎么核对", "上哪看去": the step's how-to-check
+        if self.lex.asks_inside(whole):
+            # "不知道是不是最新的": the "不是最新" is asked, not told.
             return self._unsure(question)
         # A rhetorical question next to a statement asserts nothing itself:
         # "不是我的卡我绑它干嘛？我本人去柜台办的" is read from its statement.
         statements = self.lex.statements(text)
         told = "，".join(statements) or text
         # Clause by clause: a negation ends at the comma ("还没，打算下了班去派出所").
-        own = sum(self.lex.polarity(clause, question.yes_words, question.no_words) for clause in statements or [whole])
-        own = (own > 0) - (own < 0)
+        signs = [self.lex.polarity(clause, question.yes_words, question.no_words) for clause in statements or [whole]]
+        # "登录密码改了 支付密码还没": part done is not done.
+        own = -1 if (1 in signs and -1 in signs) else (sum(signs) > 0) - (sum(signs) < 0)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)
-        waited = None if topic else self._time_passed(text, question)
+        # "24小时？不知道啊": a length of time echoed back as a question tells nothing.
+        within = self._within_limit(told, question)
+        if within:
+            return Reading(within, thanked=thanked, evidence="limit and amount")
+        waited = None if topic else self._time_passed(told, question)
         if waited:
             return Reading(waited, thanked=thanked, evidence="time passed")
-        leading = self._leading_answer(statements)
+        leading = self._leading_answer(statements, anywhere=not (self.lex.still_broken(text) or self._solved(whole)))
         if leading:
-            return Reading(leading, thanked=thanked, evidence=statements[0])
-        if self.lex.has("confused", whole, unnegated=False) and len(whole) <= SHORT_ANSWER + 4:
+            return Reading(leading, thanked=thanked, evidence="plain answer")
+        if self.lex.has("confused", whole, unnegated=False, shadow="unsure") and len(whole) <= SHORT_ANSWER + 4:
             return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
 
         broken = self.lex.still_broken(text)
-        fixed = self.lex.has("solved", whole)
+        fixed = self._solved(whole)
         if broken:
             if question.is_solved_question:
                 return Reading(NO, evidence=broken)
@@ -469,7 +489,7 @@ class AnswerReader:
             if question.solvable and (len(whole) > len(fixed) + 1 or thanked or fixed not in ("好了", "到了")):
                 return Reading(SOLVED, thanked=thanked, evidence=fixed)
 
-        about = self._about(told, question) or (self._about(text, question) if told != text else 0)
+        about = self._about(told, question)
         if about and self.lex.has("unsure", whole, unnegated=False) and not self._about(told, question, across=False):
             # "账单里头密密麻麻的 我眼神不好 看不清楚": the topic, then not being able
             # to tell; the "不好" is about the eyes, not the step.
@@ -533,7 +553,38 @@ class AnswerReader:
             # "新卡 上周五刚拿到 激活过了能用": whatever the step asks about, the
             # user says it is fine. Not certain: the ticket keeps their words.
             return Reading(YES, sure=False, evidence="fine anywhere")
+        if thanked:
+            return Reading(THANKS, thanked=True)   # "中，那俺叫他找找……麻烦你了啊"
         return Reading(UNREADABLE)
+
+    @staticmethod
+    def _within_limit(text: str, question: Question) -> Optional[str]:
+        """YES / NO from a limit and an amount both typed ("单笔上限5000 我充的
+        8000") at a step that asks whether the amount is within the limit."""
+        if not question.amount_within_limit:
+            return None
+        normal = normalize(text)
+
+        def value(match: "re.Match[str]") -> Optional[float]:
+            number = parse_number(match.group(1))
+            return None if number is None else number * _MULTIPLIER.get(match.group(2) or "", 1)
+
+        limit = _LIMIT_AMOUNT.search(normal)
+        if not limit or value(limit) is None:
+            return None
+        wanted = next((m for m in _WANTED_AMOUNT.finditer(normal)
+                       if m.start(1) != limit.start(1) and value(m) is not None), None)
+        if wanted is None:
+            return None
+        return YES if value(wanted) <= value(limit) else NO
+
+    def _solved(self, whole: str) -> Optional[str]:
+        """The words saying it works now; not "退回来了再给俺转一回" (once it
+        is back, then …), which is still to come."""
+        for start, end, phrase in self.lex.find(self.lex.list("solved"), whole):
+            if not whole[end:].startswith("再") and not self.lex.negated(whole, start):
+                return phrase
+        return None
 
     def _unsure(self, question: Question) -> Reading:
         # The operator's "no" button itself says "不支持或不确定": typing
@@ -542,20 +593,23 @@ class AnswerReader:
             return Reading(NO, evidence=question.no_label)
         return Reading(UNSURE)
 
-    def _leading_answer(self, statements: Sequence[str]) -> Optional[str]:
-        """"还没 群都被他们解散了": a plain yes or no as the first of several
-        clauses answers the question; the rest is the story around it. An
-        acknowledgement ("好 那我过两天再看") is no yes."""
+    def _leading_answer(self, statements: Sequence[str], anywhere: bool) -> Optional[str]:
+        """"还没 群都被他们解散了": a plain yes or no leading several clauses
+        answers the question; the rest is the story around it. Further in
+        ("你们这设计真离谱。。没到 差远了") only when nothing in the message says
+        still broken or fixed ("公告看了，没有，问题还在": the 没有 is about the
+        notice). "还没问呢" counts as a no when it leads. An acknowledgement
+        ("好 那我过两天再看") is no yes; a yes and a no together decide nothing."""
         if len(statements) < 2:
             return None
-        first = _TRAILING_PARTICLES.sub("", statements[0])
-        if _NOT_YET_DONE.fullmatch(first):
+        if _NOT_YET_DONE.fullmatch(_TRAILING_PARTICLES.sub("", statements[0])):
             return NO    # "还没问呢 我这就打给店家"
         acknowledging = {compact(str(w)) for w in self.lex.list("acknowledge")}
-        for kind, name in ((NO, "no"), (YES, "yes")):
-            if first in {compact(str(w)) for w in self.lex.list(name)} - acknowledging:
-                return kind
-        return None
+        plain = {kind: {compact(str(w)) for w in self.lex.list(name)} - acknowledging
+                 for kind, name in ((NO, "no"), (YES, "yes"))}
+        said = {kind for clause in (statements if anywhere else statements[:1]) for kind, words in plain.items()
+                if _TRAILING_PARTICLES.sub("", clause) in words}
+        return said.pop() if len(said) == 1 else None
 
     def _asks(self, normal: str) -> bool:
         """"好了吗？" asks rather than tells."""

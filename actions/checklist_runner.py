@@ -21,6 +21,9 @@ Step fields (knowledge/checklists/*.yml):
   worked_before  true for steps about something that lasts (a card, a limit,
              the shop): "上礼拜我还在这儿交过" is read as yes (reading.yml
              `worked_before` has the patterns)
+  amount_within_limit  true for "is the amount within the limit?" steps: a
+             limit and an amount both typed are compared ("单笔上限才500 我
+             要充800" is no)
   how_to_check   said when the user does not know the answer
   fix        what to do when the check failed
   on_yes     next (default) | solved | fix | handoff

@@ -19,7 +19,12 @@ WORD_RATINGS = [("非常不满意", 1), ("很不满意", 1), ("特别不满意",
                 ("bad", 1), ("great", 5), ("excellent", 5), ("good", 4)]
 CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 # A bare 1-5, maybe with 分/星/stars: "23.5元" or "3块" is not a rating.
-DIGIT_RATING = re.compile(r"^\D{0,6}?(?<![\d.])([1-5])(?![\d.])\s*(分|星|颗星|stars?|/5)?\D{0,6}$", re.IGNORECASE)
+# A digit followed by a time or a count is no score ("等了3天").
+_NOT_A_SCORE = r"(?!\s*(?:天|小时|个|分钟|次|块|元|号|点|月|年|日|周|笔|days?|hours?|times?))"
+DIGIT_RATING = re.compile(rf"^\D{{0,6}}?(?<![\d.])([1-5])(?![\d.]){_NOT_A_SCORE}\s*(分|星|颗星|stars?|/5)?\D{{0,6}}$",
+                          re.IGNORECASE)
+# "4吧 差点heart attack": the score first, then a remark with no other number.
+LEADING_RATING = re.compile(rf"^\D{{0,3}}?(?<![\d.])([1-5])(?![\d.]){_NOT_A_SCORE}\s*(?:分|星|颗星|吧|啦|呗)?\D*$")
 MONEY = re.compile(r"[元块¥￥]|rmb|yuan", re.IGNORECASE)
 
 
@@ -35,7 +40,7 @@ def read_rating(text: str, entities: List[Any]) -> Optional[int]:
     text = (text or "").strip()
     if not text or text.startswith("/") or MONEY.search(text):
         return None
-    digit = DIGIT_RATING.match(text)
+    digit = DIGIT_RATING.match(text) or LEADING_RATING.match(text)
     if digit:
         return int(digit.group(1))
     chinese = re.search(r"([一二两三四五])\s*[分星]", text)

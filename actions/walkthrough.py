@@ -256,8 +256,10 @@ class ActionReadAnswer(Action):
         state.switch_to = None
         runner = runner_for(state.problem, state.lang)
         if (reading.kind in (read.YES, read.ACKNOWLEDGE) or (reading.kind == read.SWITCH and reading.topic == target)
-                # "先解锁吧": not a plain yes, but it names the other problem.
-                or (reading.kind == read.UNREADABLE and self.names(tracker, target))):
+                # "先解锁吧": not a plain yes, but it names the other problem;
+                # "先弄这个吧 这个急": the one just raised.
+                or (reading.kind == read.UNREADABLE and (self.names(tracker, target)
+                                                         or reader().lex.has("switch_yes", read.compact(text))))):
             reply.say("switching", current=knowledge.checklist_names().get(state.problem, state.problem))
             suspended = state.walkthrough()
             start_walkthrough(reply, state, tracker, target, "")

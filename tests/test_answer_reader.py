@@ -130,6 +130,17 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("payment_failed", "password", "我又不傻 密码能输错？天天输的", YES),
     # a 没有 that answers something else does not turn "问题还在" around
     ("app_malfunction", "restart", "维护公告也看了，没有，问题还在", YES),
+    # a limit and an amount typed together are compared (amount_within_limit: true)
+    ("top_up_failed", "bank_limit", "单笔限额5万 我就充648", YES),
+    ("top_up_failed", "bank_limit", "single payment limit is 5000 and I was trying to put in 8000", NO),
+    # part done is not done
+    ("account_stolen", "password_changed", "登录密码改了 支付密码还没", NO),
+    # a plain no further in, where nothing says still broken or fixed
+    ("account_locked", "reason", "你们这设计真离谱。。没到 差远了", NO),
+    # asking where to look gets the how-to-check even where the no button says 不确定
+    ("refund_request", "eligible", "退款条件？我上哪看去 不知道啊", UNSURE),
+    # thanks with nothing else understood is thanks; "退回来了再…" is still to come
+    ("funds_not_received", "arrival_time", "中，那俺叫他找找，退回来了再给俺转一回，麻烦你了啊", THANKS),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])

@@ -33,12 +33,14 @@ from tests.test_wechat import say as wechat_say
 #   conversations_fresh7   the same, an eighth: 33 of 97 on first run
 #   conversations_fresh8   the same, a ninth: 72 of 112 on first run
 #   conversations_fresh9   the same, a tenth: 64 of 120 on first run
+#   conversations_fresh10  the same, an eleventh: 81 of 117 on first run
+#   conversations_fresh11  the same, a twelfth: 83 of 125 on first run
 # Fixes have since been made from the misses of each, so their figures are
 # no longer independent.
 SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh2": 0.90,
         "conversations_fresh3": 0.97, "conversations_fresh4": 0.97, "conversations_fresh5": 0.94,
-        "conversations_fresh6": 0.90, "conversations_fresh7": 0.76, "conversations_fresh8": 0.90,
-        "conversations_fresh9": 0.92}
+        "conversations_fresh6": 0.90, "conversations_fresh7": 0.78, "conversations_fresh8": 0.90,
+        "conversations_fresh9": 0.93, "conversations_fresh10": 0.87, "conversations_fresh11": 0.77}
 # WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
 ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
 DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
