@@ -80,6 +80,13 @@ _RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
 
 
+def _words(listed: Any) -> List[str]:
+    """An operator's word list as text: an empty entry ("a,, b" in YAML) is
+    skipped, a number or true/false becomes its text, so a slip in the YAML
+    costs one word and not every reading."""
+    return [str(w) for w in listed or [] if w is not None and str(w).strip()]
+
+
 @dataclass
 class Nlu:
     """What the classifier made of the message."""
@@ -151,7 +158,7 @@ class Lexicon:
         self.worked_before = [re.compile(p, re.IGNORECASE) for p in words.get("worked_before") or []]
 
     def list(self, name: str) -> List[str]:
-        return list(self.words.get(name) or [])
+        return _words(self.words.get(name))
 
     def clauses(self, text: str) -> List[str]:
         return [c for c in (compact(part) for part in self._clause_split.split(normalize(text))) if c]
@@ -310,9 +317,9 @@ def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Di
         time_since=list(passed.get("since") or []),
         yes_label=str(lang_step.get("yes_label") or step.get("yes_label") or "是"),
         no_label=str(lang_step.get("no_label") or step.get("no_label") or "否"),
-        yes_words=list(step.get("yes_words") or []) + list(lang_step.get("yes_words") or []),
-        no_words=list(step.get("no_words") or []) + list(lang_step.get("no_words") or []),
-        about=list(step.get("about") or []) + list(lang_step.get("about") or []),
+        yes_words=_words(step.get("yes_words")) + _words(lang_step.get("yes_words")),
+        no_words=_words(step.get("no_words")) + _words(lang_step.get("no_words")),
+        about=_words(step.get("about")) + _words(lang_step.get("about")),
         yes_means=step.get("yes_means", "ok"),
         solvable=not urgent,
         worked_before=bool(step.get("worked_before")),

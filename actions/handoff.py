@@ -193,6 +193,12 @@ class ActionRelayToAgent(Action):
             return
         ticket = desk.open_ticket_of(tracker.sender_id) or {}
         whole = compact(text)
+        if ticket.get("status") != LIVE and lexicon().question_topic(text):
+            # "你们人工客服几点下班啊" asks the hours, though it names 人工客服.
+            self.answer_while_waiting(reply, tracker, text, number)
+            for key_text in reply.dispatcher.messages:
+                desk.add_bot_message(tracker.sender_id, key_text.get("text") or "")
+            return
         asks = (lexicon().find(knowledge.reading().get("still_waiting") or [], whole)
                 or lexicon().has("human", whole) or latest_intent(tracker) == "request_human")
         if not asks:

@@ -141,6 +141,13 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("refund_request", "eligible", "退款条件？我上哪看去 不知道啊", UNSURE),
     # thanks with nothing else understood is thanks; "退回来了再…" is still to come
     ("funds_not_received", "arrival_time", "中，那俺叫他找找，退回来了再给俺转一回，麻烦你了啊", THANKS),
+    # "还没三天" is less than three days
+    ("refund_request", "waited", "前天才同意的 还没三天吧", NO),
+    # is this a scam? asked of the bot itself, in the middle of a step
+    ("account_locked", "identity_check", "刷脸？老爷子问你们这个靠谱不 别是骗人的 要人脸干啥", QUESTION),
+    ("forgot_password", "sms_received", "你要验证码不 我可不给你 我孙子说了谁要都别给", QUESTION),
+    # trouble in the next clause after the step's topic
+    ("app_malfunction", "reinstall", "重装完了 登录进去首页能看 一点账单就闪退", NO),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])
@@ -298,3 +305,13 @@ def test_fine_in_passing_is_no_answer_when_it_names_another_steps_topic():
     assert READER.read(text, asked, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == YES
     elsewhere = dataclasses.replace(asked, others_about=others)
     assert READER.read(text, elsewhere, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == UNREADABLE
+
+
+def test_a_slip_in_the_operators_word_list_costs_one_word_not_every_reading():
+    words = dict(knowledge.reading())
+    words["goodbye"] = list(words["goodbye"]) + [None, "", True, 886]
+    reader = AnswerReader(Lexicon(words))
+    assert reader.read("886", step_question("payment_failed", "network"), Nlu(), "payment_failed",
+                       PROBLEM_INTENTS).kind == "goodbye"
+    assert reader.read("wifi 一直连着的", step_question("payment_failed", "network"), Nlu(), "payment_failed",
+                       PROBLEM_INTENTS).kind == YES

@@ -102,6 +102,7 @@ def test_while_waiting_what_is_said_to_the_bot_gets_the_bots_answer(servers, age
     number = hand_off(servers, user)
     assert "不客气" in texts(servers.say(user, "行 谢了"))
     assert "400-000-0000" in texts(servers.say(user, "你们有没有电话啊 我想打电话问"))
+    assert "服务时间" in texts(servers.say(user, "你们人工客服几点下班啊"))     # the hours, not the queue
     assert number in texts(servers.say(user, "好的 拜拜"))
     assert texts(servers.say(user, "补充一下，是在超市付的")) == ""          # for the person: quiet
     # Once a person has the conversation, thanks are theirs to answer.

@@ -7,7 +7,7 @@ import datetime
 import os
 import re
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from components.sensitive import id_check_digit, mask_text
@@ -128,6 +128,9 @@ PASSWORD_CHARS = "abcdefXYZ0123456789!@#$%^&*._-+=?'\""
 def passwords_in_text(draw):
     core = draw(st.text(PASSWORD_CHARS, min_size=2, max_size=14))
     password = draw(st.sampled_from("abcXYZ")) + core + draw(st.sampled_from("0123456789"))
+    # "a****0" is what the masker itself leaves behind, and reads as already
+    # masked; a real password is not a run of asterisks.
+    assume("**" not in password)
     if draw(st.booleans()):  # a space or two inside
         for _ in range(draw(st.integers(1, 2))):
             at = draw(st.integers(1, len(password) - 1))

@@ -35,12 +35,15 @@ from tests.test_wechat import say as wechat_say
 #   conversations_fresh9   the same, a tenth: 64 of 120 on first run
 #   conversations_fresh10  the same, an eleventh: 81 of 117 on first run
 #   conversations_fresh11  the same, a twelfth: 83 of 125 on first run
+#   conversations_fresh12  the same, a thirteenth: 80 of 127 on first run
+#   conversations_fresh13  the same, a fourteenth: 82 of 115 on first run
 # Fixes have since been made from the misses of each, so their figures are
 # no longer independent.
 SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh2": 0.90,
         "conversations_fresh3": 0.97, "conversations_fresh4": 0.97, "conversations_fresh5": 0.94,
-        "conversations_fresh6": 0.90, "conversations_fresh7": 0.78, "conversations_fresh8": 0.90,
-        "conversations_fresh9": 0.93, "conversations_fresh10": 0.87, "conversations_fresh11": 0.77}
+        "conversations_fresh6": 0.97, "conversations_fresh7": 0.78, "conversations_fresh8": 0.92,
+        "conversations_fresh9": 0.93, "conversations_fresh10": 0.87, "conversations_fresh11": 0.77,
+        "conversations_fresh12": 0.75, "conversations_fresh13": 0.88}
 # WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
 ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
 DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
@@ -71,7 +74,9 @@ def replay(servers, slots, source: str, index: int, conversation: dict) -> list:
     outcome = []
     for sent, turn in enumerate(conversation["turns"], start=1):
         if channel == "wechat":
-            wechat_say(servers, sender, str(turn["user"]))
+            # The turn is checked from what is stored (settled_tracker below),
+            # so a quiet bot (a person has the conversation) is checked too.
+            wechat_say(servers, sender, str(turn["user"]), wait=False)
             conversation_id = "wx-" + sender
         else:
             servers.say(sender, str(turn["user"]))
