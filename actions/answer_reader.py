@@ -203,10 +203,11 @@ class Lexicon:
         if before.endswith(" "):
             words = before.split()
             return bool(words) and words[-1] in self.negations
-        before = before[-7:]
+        # "没跳出来啥子密码错误": "what" after the verb of showing changes nothing.
+        before = re.sub(r"(什么|啥子|啥|任何)$", "", before)[-7:]
         # "没跳出来说密码错": not shown, so not wrong.
         for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
-                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳什么", "弹什么", "出什么", "报什么"):
+                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出"):
             if filler and not before.endswith(filler):
                 continue
             head = before[:len(before) - len(filler)] if filler else before
