@@ -76,7 +76,7 @@ _WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|put in|top up|topping up|tryin
                             rf"{_AMOUNT}")
 _MULTIPLIER = {"w": 10_000, "万": 10_000, "k": 1_000, "千": 1_000}
 # "密码能输错？": it cannot be wrong.
-_RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff]{0,2}?(?:错|不对|不够|超))[?？]")
+_RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff]{0,2}?(?:错|不对|不够|超)[\u4e00-\u9fff]{0,3}?)[?？]")
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
 
 
@@ -589,7 +589,10 @@ class AnswerReader:
     def _solved(self, whole: str) -> Optional[str]:
         """The words saying it works now; not "退回来了再给俺转一回" (once it
         is back, then …), which is still to come."""
+        shadows = self.lex.find(self.lex.list("not_solved"), whole)
         for start, end, phrase in self.lex.find(self.lex.list("solved"), whole):
+            if any(s <= start and end <= e for s, e, _ in shadows):
+                continue   # the 到了 of 找到了
             if not whole[end:].startswith("再") and not self.lex.negated(whole, start):
                 return phrase
         return None

@@ -229,8 +229,26 @@ class ActionReadAnswer(Action):
             repeat_step(reply, state, runner, None)
         elif kind == read.GOODBYE:
             reply.say("goodbye_mid_flow")
-        else:
+        elif not self.jump_ahead(reply, state, tracker, runner, said):
             self.misread(reply, state, runner)
+
+    @staticmethod
+    def jump_ahead(reply: Reply, state: State, tracker: Tracker, runner: ChecklistRunner, said: str) -> bool:
+        """"银行来短信了 扣了200 钱包里没见着" at "within the limit?": no answer
+        to this step, but a later check plainly failed. As an agent would,
+        go to that check's fix; the steps passed over stay unanswered in the
+        ticket."""
+        if state.checklist_phase != CHECKING or not said:
+            return False
+        told = later_checks(runner, state, said)
+        failed = [i for i, step in enumerate(runner.steps)
+                  if i > state.step and told.get(step.get("id", i)) == read.NO]
+        if not failed:
+            return False
+        log = state.checklist_log + [{"step": runner.step_id(i), "answer": "not_answered", "read_as": "passed_over",
+                                      "said": said} for i in range(state.step, failed[0])]
+        apply(reply, state, tracker, state.problem, runner.answer(failed[0], CHECKING, False, log, said=said))
+        return True
 
     def misread(self, reply: Reply, state: State, runner: ChecklistRunner) -> None:
         state.misreads = int(state.misreads or 0) + 1

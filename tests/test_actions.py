@@ -203,3 +203,15 @@ def test_a_score_with_a_remark_is_read_and_a_time_is_not_a_score(text, rating):
     from actions.survey import read_rating
 
     assert read_rating(text, []) == rating
+
+
+def test_a_later_check_told_failed_goes_to_its_fix_and_the_step_passed_over_stays_unanswered():
+    slots = at_step(2, problem="top_up_failed")   # bank_limit: "within the card's limit?"
+    messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", "银行来短信了 扣了200 钱包里没见着", slots))
+    assert changed["checklist_step"] == 3 and changed["checklist_phase"] == "fixing"   # deducted: its fix
+    assert "step_not_understood" not in said(messages)
+    passed = [e for e in changed["checklist_log"] if e["step"] == "bank_limit"]
+    assert passed and passed[0]["answer"] == "not_answered"
+    # Nothing about a later step: asked again, as before.
+    messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", "我现在在公司楼下呢", slots))
+    assert "step_not_understood" in said(messages)

@@ -39,14 +39,16 @@ from tests.test_wechat import say as wechat_say
 #   conversations_fresh13  the same, a fourteenth: 82 of 115 on first run
 #   conversations_fresh14  the same, a fifteenth: 90 of 125 on first run
 #   conversations_fresh15  the same, a sixteenth: 80 of 115 on first run
+#   conversations_fresh16  the same, a seventeenth: 77 of 114 on first run
+#   conversations_fresh17  the same, an eighteenth: 82 of 127 on first run
 # Fixes have since been made from the misses of each, so their figures are
 # no longer independent.
 SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh2": 0.90,
         "conversations_fresh3": 0.97, "conversations_fresh4": 0.97, "conversations_fresh5": 0.94,
         "conversations_fresh6": 0.97, "conversations_fresh7": 0.78, "conversations_fresh8": 0.92,
         "conversations_fresh9": 0.93, "conversations_fresh10": 0.87, "conversations_fresh11": 0.77,
-        "conversations_fresh12": 0.75, "conversations_fresh13": 0.88, "conversations_fresh14": 0.70,
-        "conversations_fresh15": 0.67}
+        "conversations_fresh12": 0.75, "conversations_fresh13": 0.88, "conversations_fresh14": 0.89,
+        "conversations_fresh15": 0.85, "conversations_fresh16": 0.65, "conversations_fresh17": 0.62}
 # WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
 ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
 DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
