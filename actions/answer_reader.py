@@ -57,8 +57,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A clause that ends like a question: "钱能退吗" (reading.yml `asking` has the
 # words that ask inside one: "是不是要更新啊").
 _QUESTION_END = re.compile(r"(吗|么|呢)$")
-# "还没问呢", "还在处理呢": 呢 after "not yet" / "still" tells.
-_TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$")
+# "还没问呢", "还在处理呢", "网好着呢": 呢 after "not yet" / "still" / 着 tells.
+_TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着呢$|得很呢$|多了去了呢$")
 # "银行留的不就是我现在这个号吗？": a question that says yes.
 _TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞咯啰嘞哇]+$")
 # "还没问", "没试": not done. "没事", "没错", "没问题" are fine, not "no".
@@ -204,7 +204,7 @@ class Lexicon:
             words = before.split()
             return bool(words) and words[-1] in self.negations
         # "没跳出来啥子密码错误": "what" after the verb of showing changes nothing.
-        before = re.sub(r"(什么|啥子|啥|任何)$", "", before)[-7:]
+        before = re.sub(r"(什么|啥子|啥|任何|那个|这个|那种)$", "", before)[-7:]
         # "没跳出来说密码错": not shown, so not wrong.
         for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
                        "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出"):

@@ -25,6 +25,8 @@ DIGIT_RATING = re.compile(rf"^\D{{0,6}}?(?<![\d.])([1-5])(?![\d.]){_NOT_A_SCORE}
                           re.IGNORECASE)
 # "4吧 差点heart attack": the score first, then a remark with no other number.
 LEADING_RATING = re.compile(rf"^\D{{0,3}}?(?<![\d.])([1-5])(?![\d.]){_NOT_A_SCORE}\s*(?:分|星|颗星|吧|啦|呗)?\D*$")
+# "4, would've been 5 if …": a score, then a remark that may name another number.
+SCORE_THEN_REMARK = re.compile(r"^\s*([1-5])\s*(?:分|星|颗星|stars?)?\s*[,，.。!！;；]")
 MONEY = re.compile(r"[元块¥￥]|rmb|yuan", re.IGNORECASE)
 
 
@@ -40,7 +42,7 @@ def read_rating(text: str, entities: List[Any]) -> Optional[int]:
     text = (text or "").strip()
     if not text or text.startswith("/") or MONEY.search(text):
         return None
-    digit = DIGIT_RATING.match(text) or LEADING_RATING.match(text)
+    digit = DIGIT_RATING.match(text) or LEADING_RATING.match(text) or SCORE_THEN_REMARK.match(text)
     if digit:
         return int(digit.group(1))
     chinese = re.search(r"([一二两三四五])\s*[分星]", text)

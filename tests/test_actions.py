@@ -198,6 +198,7 @@ def test_solved_words_after_a_fix_end_the_walkthrough_even_with_the_steps_words(
 
 
 @pytest.mark.parametrize("text, rating", [("4吧 差点heart attack", 4), ("给4分吧 总体还行", 4), ("5 stars", 5),
+                                          ("4, would've been 5 if the app told me", 4),
                                           ("等了3天", None), ("3分钟都没人", None), ("23.5元", None)])
 def test_a_score_with_a_remark_is_read_and_a_time_is_not_a_score(text, rating):
     from actions.survey import read_rating

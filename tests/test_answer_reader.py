@@ -148,6 +148,16 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("forgot_password", "sms_received", "你要验证码不 我可不给你 我孙子说了谁要都别给", QUESTION),
     # trouble in the next clause after the step's topic
     ("app_malfunction", "reinstall", "重装完了 登录进去首页能看 一点账单就闪退", NO),
+    # "那个" between a verb of showing and what was not shown
+    ("payment_failed", "password", "密码没输错 也没弹那个密码错误", YES),
+    # "好着呢" tells, though it ends in 呢
+    ("payment_failed", "network", "我是他媳妇 网好着呢 刚还刷抖音了 密码也没提示错", YES),
+    # 找到了 holds 到了 but says nothing is fixed; the step's own words decide
+    ("forgot_password", "sms_received", "找到了 在那个骚扰短信里头 有个验证码", YES),
+    # Sichuan 没得 is 没有
+    ("charged_but_failed", "merchant_order", "问了的 商家说他们后台没得这个订单", YES),
+    # "why so long?" asks about arrival times
+    ("funds_not_received", "payer_confirmed", "你们转账不是马上就到的迈 咋个要这么久", QUESTION),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])
