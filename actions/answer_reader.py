@@ -59,7 +59,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUESTION_END = re.compile(r"(吗|么|呢)$")
 # "还没问呢", "还在处理呢", "网好着呢": 呢 after "not yet" / "still" / 着 tells.
 _TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着呢$|得很呢$|多了去了呢$")
-# "银行留的不就是我现在这个号吗？": a question that says yes.
+# "还没呢", "对啊": the particle changes nothing about the answer.
 _TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞咯啰嘞哇]+$")
 # "还没问", "没试": not done. "没事", "没错", "没问题" are fine, not "no".
 _NOT_YET_DONE = re.compile(r"(还没有?|没有?|还未|未曾)(?!事|错|问题|毛病|关系|差|少)[\u4e00-\u9fff]{1,2}")
@@ -77,6 +77,7 @@ _WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|put in|top up|topping up|tryin
 _MULTIPLIER = {"w": 10_000, "万": 10_000, "k": 1_000, "千": 1_000}
 # "密码能输错？": it cannot be wrong.
 _RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff]{0,2}?(?:错|不对|不够|超)[\u4e00-\u9fff]{0,3}?)[?？]")
+# "银行留的不就是我现在这个号吗？": a question that says yes.
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
 
 
@@ -465,10 +466,10 @@ class AnswerReader:
         own = -1 if (1 in signs and -1 in signs) else (sum(signs) > 0) - (sum(signs) < 0)
         if own:
             return Reading(YES if own > 0 else NO, thanked=thanked, evidence=STEP_WORDS)
-        # "24小时？不知道啊": a length of time echoed back as a question tells nothing.
         within = self._within_limit(told, question)
         if within:
             return Reading(within, thanked=thanked, evidence="limit and amount")
+        # "24小时？不知道啊": a length of time echoed back as a question tells nothing.
         waited = None if topic else self._time_passed(told, question)
         if waited:
             return Reading(waited, thanked=thanked, evidence="time passed")

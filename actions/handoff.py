@@ -193,29 +193,20 @@ class ActionRelayToAgent(Action):
             return
         ticket = desk.open_ticket_of(tracker.sender_id) or {}
         whole = compact(text)
-        if ticket.get("status") != LIVE and lexicon().question_topic(text):
-            # "你们人工客服几点下班啊" asks the hours, though it names 人工客服.
-            self.answer_while_waiting(reply, tracker, text, number)
-            for key_text in reply.dispatcher.messages:
-                desk.add_bot_message(tracker.sender_id, key_text.get("text") or "")
-            return
+        waiting = ticket.get("status") != LIVE
         asks = (lexicon().find(knowledge.reading().get("still_waiting") or [], whole)
                 or lexicon().has("human", whole) or latest_intent(tracker) == "request_human")
-        if not asks:
-            if ticket.get("status") != LIVE:
-                self.answer_while_waiting(reply, tracker, text, number)
-                for key_text in reply.dispatcher.messages:
-                    desk.add_bot_message(tracker.sender_id, key_text.get("text") or "")
-            return
-        if ticket.get("status") == LIVE:
+        if waiting and (lexicon().question_topic(text) or not asks):
+            # "你们人工客服几点下班啊" asks the hours, though it names 人工客服.
+            self.answer_while_waiting(reply, tracker, text, number)
+        elif asks and not waiting:
             reply.say("agent_is_on_it")
-        elif hours().is_open():
+        elif asks and hours().is_open():
             reply.say("still_in_queue", ticket_id=number, queue_ahead=ticket.get("position", 0))
-        else:
+        elif asks:
             reply.say("still_in_queue_closed", ticket_id=number, next_open=hours().describe_next_open())
         for key_text in reply.dispatcher.messages:
             desk.add_bot_message(tracker.sender_id, key_text.get("text") or "")
-
 
     @staticmethod
     def answer_while_waiting(reply: Reply, tracker: Tracker, text: str, number: str) -> None:
