@@ -58,7 +58,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # words that ask inside one: "是不是要更新啊").
 _QUESTION_END = re.compile(r"(吗|么|呢)$")
 # "还没问呢", "还在处理呢", "网好着呢": 呢 after "not yet" / "still" / 着 tells.
-_TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着呢$|得很呢$|多了去了呢$")
+_TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着[^吗么]{0,8}呢$|得很呢$|多了去了呢$")
 # "还没呢", "对啊": the particle changes nothing about the answer.
 _TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞咯啰嘞哇]+$")
 # "还没问", "没试": not done. "没事", "没错", "没问题" are fine, not "no".
@@ -530,6 +530,8 @@ class AnswerReader:
         # ("废话，网要是有问题我还能在这跟你打字？"; not "嗯，你们是机器人吗？").
         emphatic = compact(told) if compact(told) in {compact(w) for w in self.lex.list("emphatic_yes")} else None
         short = whole if len(whole) <= SHORT_ANSWER else emphatic
+        if short and self.lex.find(question.others_about, short) and not self.lex.find(question.about, short):
+            short = None   # "网没毛病" at the new-password step answers some other question
         if short:
             if self.lex.has("greeting", short):   # before yes/no: "你好" is not a "好"
                 return Reading(GREET)

@@ -76,12 +76,18 @@ def checklist(problem: str) -> Optional[Dict[str, Any]]:
     return _load(KNOWLEDGE_DIR / "checklists" / f"{problem}.yml", missing=None)
 
 
+_checklist_files: Dict[str, Any] = {"stamp": None, "paths": []}
+
+
 def checklist_names() -> Dict[str, str]:
     """Problem id → title, for suggestion buttons."""
-    names = {}
-    for path in sorted((KNOWLEDGE_DIR / "checklists").glob("*.yml")):
-        names[path.stem] = _load(path).get("title", path.stem)
-    return names
+    folder = KNOWLEDGE_DIR / "checklists"
+    # The folder is listed again only when a file is added or removed (its
+    # mtime changes); each file's own edits are seen by _load.
+    stamp = folder.stat().st_mtime_ns
+    if _checklist_files["stamp"] != stamp:
+        _checklist_files.update(stamp=stamp, paths=sorted(folder.glob("*.yml")))
+    return {path.stem: _load(path).get("title", path.stem) for path in _checklist_files["paths"]}
 
 
 class _KeepUnknown(dict):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -46,9 +46,7 @@ def runner_for(problem: str, lang: str) -> ChecklistRunner:
 def pending_question(runner: ChecklistRunner, state: State) -> read.Question:
     step = runner.steps[min(state.step, len(runner.steps) - 1)]
     asked = question_for_step(step, runner.urgent, step.get(state.lang) if state.lang != "zh" else None)
-    others = [word for other in runner.steps if other is not step
-              for word in list(other.get("about") or []) + list((other.get(state.lang) or {}).get("about") or [])]
-    asked = dataclasses.replace(asked, others_about=others)
+    asked = dataclasses.replace(asked, others_about=other_topics(state.problem, step.get("id"), state.lang))
     if state.checklist_phase != FIXING:
         return asked
     labels = ("done_button", "not_done_button") if runner.urgent else ("solved_button", "not_solved_button")
@@ -58,6 +56,27 @@ def pending_question(runner: ChecklistRunner, state: State) -> read.Question:
     fixed, broken = ((asked.no_words, asked.yes_words) if asked.yes_means == "problem"
                      else (asked.yes_words, asked.no_words))
     return dataclasses.replace(solved, yes_words=list(fixed), no_words=list(broken))
+
+
+def other_topics(problem: Optional[str], step_id: Any, lang: str) -> List[str]:
+    """Topic words of every other step of every checklist: "网没毛病" at the
+    new-password step speaks of the network, not of the password."""
+    # Keyed on the loaded checklists, so an operator's edit is seen at once.
+    loaded = tuple(id(knowledge.checklist(name)) for name in knowledge.checklist_names())
+    return _other_topics(problem, step_id, lang, loaded)
+
+
+@functools.lru_cache(maxsize=256)
+def _other_topics(problem: Optional[str], step_id: Any, lang: str, _loaded: Tuple[int, ...]) -> List[str]:
+    words = []
+    for name in knowledge.checklist_names():
+        for other in (knowledge.checklist(name) or {}).get("steps") or []:
+            if name == problem and other.get("id") == step_id:
+                continue
+            words += list(other.get("about") or []) + list((other.get(lang) or {}).get("about") or [])
+    mine = set((next((s for s in (knowledge.checklist(problem or "") or {}).get("steps") or []
+                      if s.get("id") == step_id), {})).get("about") or [])
+    return sorted(set(words) - mine)
 
 
 def apply(reply: Reply, state: State, tracker: Tracker, problem: str, turn: Turn) -> None:

@@ -3,12 +3,15 @@ operator's real checklists and word lists (no Rasa needed)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from actions import knowledge
 from actions.answer_reader import (GREET, HUMAN, NO, QUESTION, SOLVED, STILL_BROKEN, SWITCH, THANKS, UNREADABLE, UNSURE, YES,
                                    AnswerReader, Lexicon, Nlu, question_for_step, solved_question)
 from actions.common import PROBLEM_INTENTS
+from actions.walkthrough import other_topics
 
 READER = AnswerReader(Lexicon(knowledge.reading()))
 
@@ -25,7 +28,10 @@ def steps_of(problem):
 
 
 def read(problem, step_id, text, nlu=None, lang="zh"):
-    return READER.read(text, step_question(problem, step_id, lang), nlu or Nlu(), problem, PROBLEM_INTENTS)
+    # As the walkthrough asks it: with every other step's topic words.
+    question = dataclasses.replace(step_question(problem, step_id, lang),
+                                   others_about=other_topics(problem, step_id, lang))
+    return READER.read(text, question, nlu or Nlu(), problem, PROBLEM_INTENTS)
 
 
 @pytest.mark.parametrize("problem, step, text, kind", [
@@ -158,6 +164,11 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("charged_but_failed", "merchant_order", "问了的 商家说他们后台没得这个订单", YES),
     # "why so long?" asks about arrival times
     ("funds_not_received", "payer_confirmed", "你们转账不是马上就到的迈 咋个要这么久", QUESTION),
+    # another step's topic in a short answer is no plain yes to this one
+    ("forgot_password", "new_password", "网没毛病", UNREADABLE),
+    # 着…呢 tells; "开着灯" is no verdict on the face check
+    ("account_locked", "identity_check", "刷脸刷了三遍 一直说光线不足 我在屋里开着灯呢", NO),
+    ("payment_failed", "merchant", "他家摊上贴着你们的码呢 上礼拜我还在这扫过", YES),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])

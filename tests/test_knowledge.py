@@ -15,6 +15,7 @@ def test_an_edited_reply_is_used_within_a_second_and_a_new_checklist_appears(tmp
     monkeypatch.setattr(knowledge.time, "monotonic", lambda: clock[0])
     assert knowledge.reply("greet") == "您好"
     assert knowledge.checklist("refund_request") is None
+    assert knowledge.checklist_names() == {}
 
     replies.write_text("greet: 您好，我是小安\n", encoding="utf-8")
     os.utime(replies, (2_000_000_000, 2_000_000_000))
@@ -23,6 +24,7 @@ def test_an_edited_reply_is_used_within_a_second_and_a_new_checklist_appears(tmp
     clock[0] += knowledge.CHECK_SECONDS
     assert knowledge.reply("greet") == "您好，我是小安"
     assert knowledge.checklist("refund_request")["title"] == "退款"
+    assert knowledge.checklist_names() == {"refund_request": "退款"}     # a new file is listed
 
 
 def test_every_word_in_the_operators_lists_is_text():

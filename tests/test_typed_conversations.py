@@ -49,9 +49,9 @@ SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh
         "conversations_fresh3": 0.97, "conversations_fresh4": 0.97, "conversations_fresh5": 0.94,
         "conversations_fresh6": 0.97, "conversations_fresh7": 0.78, "conversations_fresh8": 0.92,
         "conversations_fresh9": 0.93, "conversations_fresh10": 0.89, "conversations_fresh11": 0.77,
-        "conversations_fresh12": 0.75, "conversations_fresh13": 0.90, "conversations_fresh14": 0.89,
+        "conversations_fresh12": 0.80, "conversations_fresh13": 0.90, "conversations_fresh14": 0.89,
         "conversations_fresh15": 0.85, "conversations_fresh16": 0.79, "conversations_fresh17": 0.71,
-        "conversations_fresh18": 0.68, "conversations_fresh19": 0.65}
+        "conversations_fresh18": 0.80, "conversations_fresh19": 0.76}
 # WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
 ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
 DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
