@@ -39,6 +39,7 @@ SOLVED, STILL_BROKEN = "solved", "still_broken"
 HUMAN, QUESTION, SWITCH, SAME_PROBLEM, RESUME = "human", "question", "switch", "same_problem", "resume"
 PERSON_QUESTIONS = ("service_hours", "contact_channels")   # questions that name 人工/客服
 STEP_WORDS = "step words"
+CONFUSED = "did not understand the question"
 NEGATION_STARTS = ("不", "没", "未", "别", "无")   # the evidence of a reading from the step's own yes_words / no_words
 THANKS, GOODBYE, ACKNOWLEDGE, GREET, UNREADABLE = "thanks", "goodbye", "acknowledge", "greet", "unreadable"
 
@@ -240,9 +241,9 @@ class Lexicon:
         for start, _end, sign, phrase in hits:
             # A phrase that is itself a negation ("不知道在哪申请", "没对过") is not
             # turned around by a "还没" in front: that is the same "no" said twice.
-            # "不是不够" still is: 不是 denies what follows.
+            # "不是不够", "不会不够" still are: 不是 / 不会 deny what follows.
             turned = self.negated(text, start) and (not phrase.startswith(NEGATION_STARTS)
-                                                    or text[:start].rstrip().endswith("不是"))
+                                                    or text[:start].rstrip().endswith(("不是", "不会", "不可能")))
             score += -sign if turned else sign
         return (score > 0) - (score < 0)
 
@@ -477,7 +478,9 @@ class AnswerReader:
         if leading:
             return Reading(leading, thanked=thanked, evidence="plain answer")
         if self.lex.has("confused", whole, unnegated=False, shadow="unsure") and len(whole) <= SHORT_ANSWER + 4:
-            return Reading(UNREADABLE)   # "嗯？啥意思" is no "嗯" (yes)
+            # "嗯？啥意思", "限额?我不知道 这是什么意思": no "嗯" (yes); the step's
+            # how-to-check explains what is asked (a second time: a person).
+            return Reading(UNSURE, evidence=CONFUSED)
 
         broken = self.lex.still_broken(text)
         fixed = self._solved(whole)
@@ -626,8 +629,8 @@ class AnswerReader:
         return said.pop() if len(said) == 1 else None
 
     def _asks(self, normal: str) -> bool:
-        """"好了吗？" asks rather than tells."""
-        return bool(re.search(r"(吗|么|没有?)[?？]?$|[?？]$", normal))
+        """"好了吗？" asks rather than tells; "居然好了？？" is surprise."""
+        return bool(re.search(r"(吗|么|没有?)[?？]?$|[?？]$", normal)) and not re.search(r"居然|竟然|真的好了", normal)
 
     def read_yes_no(self, text: str, nlu: Nlu) -> Reading:
         """A plain yes/no question (switch problems? a person?)."""

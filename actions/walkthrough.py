@@ -74,9 +74,12 @@ def _other_topics(problem: Optional[str], step_id: Any, lang: str, _loaded: Tupl
             if name == problem and other.get("id") == step_id:
                 continue
             words += list(other.get("about") or []) + list((other.get(lang) or {}).get("about") or [])
-    mine = set((next((s for s in (knowledge.checklist(problem or "") or {}).get("steps") or []
-                      if s.get("id") == step_id), {})).get("about") or [])
-    return sorted(set(words) - mine)
+    step = next((s for s in (knowledge.checklist(problem or "") or {}).get("steps") or [] if s.get("id") == step_id), {})
+    # Words of the step's own question are its topic too: the balance step
+    # asks about the money on the card, so "卡里" is no other topic there.
+    asked = str(step.get("ask") or "") + str((step.get(lang) or {}).get("ask") or "")
+    mine = set(step.get("about") or [])
+    return sorted(word for word in set(words) - mine if str(word) not in asked)
 
 
 def apply(reply: Reply, state: State, tracker: Tracker, problem: str, turn: Turn) -> None:
@@ -218,6 +221,8 @@ class ActionReadAnswer(Action):
             if reading.thanked:
                 reply.say("you_are_welcome_short")
             apply(reply, state, tracker, state.problem, Turn([], SOLVED, None, None, state.checklist_log))
+        elif kind == read.UNSURE and reading.evidence == read.CONFUSED and state.misreads:
+            self.misread(reply, state, runner)   # explained once, still not clear: offer a person
         elif kind == read.UNSURE:
             times = int(state.misreads or 0) + 1
             turn = runner.unsure(state.step, state.checklist_phase, state.checklist_log, said, times)

@@ -61,7 +61,7 @@ def _amount(text: str, more: Optional[str]) -> Optional[float]:
 
 # "还没到三个工作日", "不到半小时": less than the time said, by any amount.
 # "哪来的三天": not that long either.
-_BELOW = re.compile(r"(?:不到|没到|未到|还没到|没有到|没超过|没有超过|不超过|未超过|不满|没满|未满|不足|没有|还没"
+_BELOW = re.compile(r"(?:不到|没到|未到|还没到|没有到|没超过|没有超过|不超过|未超过|不满|没满|未满|不足|没有|还没|没"
                     r"|哪来的|哪有|哪里有"
                     r"|less than|under)\s*$")
 # "快两个钟头了", "将近一天": nearly that long.

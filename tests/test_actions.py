@@ -216,3 +216,11 @@ def test_a_later_check_told_failed_goes_to_its_fix_and_the_step_passed_over_stay
     # Nothing about a later step: asked again, as before.
     messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", "我现在在公司楼下呢", slots))
     assert "step_not_understood" in said(messages)
+
+
+def test_not_understanding_the_question_gets_the_how_to_check_then_the_offer_of_a_person():
+    slots = at_step(0)
+    messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", "嗯？啥意思", slots))
+    assert "how_to_check" in said(messages) and changed.get("misreads") == 1
+    messages, changed = run(ActionReadAnswer(), tracker("nlu_fallback", "还是没明白", {**slots, "misreads": 1}))
+    assert changed.get("awaiting") == "offer_human"

@@ -101,9 +101,10 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     # good and bad news in passing
     ("payment_failed", "network", "切了4G就好了，可以付了", SOLVED),
     ("payment_failed", "balance", "还是不行", STILL_BROKEN),
-    # not understanding the question is no answer to it ("嗯" alone would be a yes)
-    ("top_up_failed", "network", "嗯？啥意思", UNREADABLE),
-    ("payment_failed", "password", "没明白", UNREADABLE),
+    # not understanding the question is no answer to it ("嗯" alone would be a yes):
+    # the step's how-to-check explains what is asked
+    ("top_up_failed", "network", "嗯？啥意思", UNSURE),
+    ("payment_failed", "password", "没明白", UNSURE),
     # a hello in the middle is greeted back, not taken as an answer
     ("refund_request", "eligible", "在吗", GREET),
     ("payment_failed", "network", "你好？", GREET),

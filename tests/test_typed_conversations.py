@@ -54,7 +54,7 @@ SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh
         "conversations_fresh12": 0.80, "conversations_fresh13": 0.90, "conversations_fresh14": 0.89,
         "conversations_fresh15": 0.85, "conversations_fresh16": 0.79, "conversations_fresh17": 0.71,
         "conversations_fresh18": 0.80, "conversations_fresh19": 0.76,
-        "conversations_fresh20": 0.73, "conversations_fresh21": 0.54}
+        "conversations_fresh20": 0.92, "conversations_fresh21": 0.75}
 # WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
 ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
 DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
