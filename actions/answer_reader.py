@@ -52,7 +52,7 @@ SHORT_ENGLISH = 6   # words: "Alright, thanks for the help" is a short answer
 _PUNCTUATION = re.compile(r"[\s\u3000,，.。!！?？~～…;；:：、\"“”‘’()（）\[\]【】<>《》「」『』·\-_/\\*#@^&|=+]+")
 _APOSTROPHE = re.compile(r"['’`]")
 # Clause ends: punctuation, and spaces next to Chinese ("网速挺快的 刷视频都不卡", "一直失败 wifi好好的").
-_CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；、\n]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+_CLAUSE_MARKS = re.compile(r"[,，.。!！?？;；\n]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 _SPACE_NEXT_TO_CJK = re.compile(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A clause that ends like a question: "钱能退吗" (reading.yml `asking` has the
@@ -60,6 +60,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUESTION_END = re.compile(r"(吗|么|呢)$")
 # "还没问呢", "还在处理呢", "网好着呢": 呢 after "not yet" / "still" / 着 tells.
 _TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着[^吗么]{0,8}呢$|得很呢$|多了去了呢$")
+# "刚才没看到": said of before, not of now.
+_EARLIER = re.compile(r"刚才|刚刚|之前|一开始|刚开始|原来|本来")
 # "还没呢", "对啊": the particle changes nothing about the answer.
 _TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞咯啰嘞哇]+$")
 # "还没问", "没试": not done. "没事", "没错", "没问题" are fine, not "no".
@@ -173,7 +175,7 @@ class Lexicon:
         parts = re.split(f"({self._clause_split.pattern})", said)
         told = []
         for clause, mark in zip(parts[::2], parts[1::2] + [""]):
-            if ((re.search(r"[?？]", mark or "") and "确实是" not in clause)
+            if ((len(re.findall(r"[?？]", mark or "")) == 1 and "确实是" not in clause)
                     or (_QUESTION_END.search(clause.strip()) and not _TELLING_NE.search(compact(clause)))
                     or self.find(self.list("asking"), compact(clause))):
                 continue
@@ -209,7 +211,7 @@ class Lexicon:
         before = re.sub(r"(什么|啥子|啥|任何|那个|这个|那种)$", "", before)[-7:]
         # "没跳出来说密码错": not shown, so not wrong.
         for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
-                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出"):
+                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出", "会有", "有"):
             if filler and not before.endswith(filler):
                 continue
             head = before[:len(before) - len(filler)] if filler else before
@@ -463,6 +465,10 @@ class AnswerReader:
         told = "，".join(statements) or text
         # Clause by clause: a negation ends at the comma ("还没，打算下了班去派出所").
         signs = [self.lex.polarity(clause, question.yes_words, question.no_words) for clause in statements or [whole]]
+        if any(signs):
+            # "找到了！…刚才没看到": what was so before is no answer now.
+            signs = [0 if _EARLIER.search(clause) and any(signs[:i] + signs[i + 1:]) else sign
+                     for i, (clause, sign) in enumerate(zip(statements or [whole], signs))]
         # "登录密码改了 支付密码还没": part done is not done.
         own = -1 if (1 in signs and -1 in signs) else (sum(signs) > 0) - (sum(signs) < 0)
         if own:

@@ -170,6 +170,10 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     # 着…呢 tells; "开着灯" is no verdict on the face check
     ("account_locked", "identity_check", "刷脸刷了三遍 一直说光线不足 我在屋里开着灯呢", NO),
     ("payment_failed", "merchant", "他家摊上贴着你们的码呢 上礼拜我还在这扫过", YES),
+    # 、 joins a list under one negation; "刚才没看到" is said of before; "？？" is indignation
+    ("withdraw_failed", "card_ok", "这张是单位发工资的卡，这个月还正常进过工资，应该不会有注销、挂失这些情况。", YES),
+    ("forgot_password", "reset_entry", "找到了！就在密码框下面…不好意思刚才没看到", YES),
+    ("account_locked", "identity_check", "刷脸刷了三次都说不是本人？？我就是本人啊", NO),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])

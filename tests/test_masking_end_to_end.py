@@ -45,9 +45,10 @@ def logs(servers) -> str:
                    for name in ("rasa.log", "actions.log", "desk.log"))
 
 
-# Numbers the bot writes itself (ticket number, queue place, minutes) are not
-# the user's: a three-digit CVV can turn up inside "T20261127-0017" by chance.
-_BOT_NUMBERS = re.compile(r"T\d{8}-\d{4}|前面还有 \d+ 位|等待 \d+ 分钟")
+# Numbers the bot writes itself (ticket number, queue place, minutes, the
+# model's random id in event metadata) are not the user's: a three-digit CVV
+# can turn up inside "T20261127-0017" or a hex model id by chance.
+_BOT_NUMBERS = re.compile(r'T\d{8}-\d{4}|前面还有 \d+ 位|等待 \d+ 分钟|"model_id": "[0-9a-f]+"')
 
 
 def assert_hidden(texts, secret_digits, raw):
