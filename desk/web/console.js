@@ -499,6 +499,7 @@
     fix_worked: "按建议处理后已解决",
     fix_did_not_help: "按建议处理后仍未解决",
     solved: "用户表示已解决",
+    not_answered: "未作答（用户直接说了后面一项的情况）",
   };
 
   function renderSteps(steps) {
