@@ -74,8 +74,10 @@ _A_NOT_A = re.compile(r"(.)[没不]\1")
 _RHETORICAL_WHAT = re.compile(r"(能|会|哪能|还能)([\u4e00-\u9fff]{1,2}?)(?:什么|啥|个啥)")
 # "单笔上限才500 我要充800", "limit is 5000 and I was trying to put in 8000".
 _AMOUNT = rf"({NUMBER_PATTERN})\s*(w|k|万|千)?(?![0-9a-z])"
-_LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|limit)[^0-9，。,.;；]{{0,10}}?{_AMOUNT}")
-_WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|put in|top up|topping up|trying|withdraw|cash out|pay|send)[^0-9，。,.;；]{{0,14}}?"
+_LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|单笔|每日|每天|limit)[^0-9，。,.;；]{{0,10}}?{_AMOUNT}"
+                           rf"|(?:says|shows|is)\s+{_AMOUNT}\s*(?:a|per)\s+day")
+_WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|取|put in|top up|topping up|trying|withdraw|cash out|took out|take out|pay|send)"
+                            rf"[^0-9，。,.;；]{{0,14}}?"
                             rf"{_AMOUNT}")
 _MULTIPLIER = {"w": 10_000, "万": 10_000, "k": 1_000, "千": 1_000}
 # "密码能输错？": it cannot be wrong.
@@ -564,8 +566,9 @@ class AnswerReader:
         if nlu.says("greet", 0.7):
             return Reading(GREET)
         if (question.worked_before and question.yes_means == "ok" and not question.is_solved_question
-                and any(p.search(normalize(told)) for p in self.lex.worked_before)):
-            # "上个月一次提的比这多一倍都顺顺利利的" at "within the limit?".
+                and any(p.search("".join(statements) or whole) for p in self.lex.worked_before)):
+            # "上个月一次提的比这多一倍都顺顺利利的" at "within the limit?". The clauses
+            # are read joined: "前头那个大姐刚刚就是用你们这个付的" splits at 就是.
             return Reading(YES, sure=False, evidence="worked before")
         if (question.yes_means == "ok" and not question.is_solved_question
                 and self.lex.polarity(compact(told), self.lex.list("fine_anywhere"), self.lex.list("broken")) > 0
@@ -586,14 +589,17 @@ class AnswerReader:
         normal = normalize(text)
 
         def value(match: "re.Match[str]") -> Optional[float]:
-            number = parse_number(match.group(1))
-            return None if number is None else number * _MULTIPLIER.get(match.group(2) or "", 1)
+            groups = [g for g in match.groups() if g is not None]   # one of the two limit forms matched
+            number = parse_number(groups[0]) if groups else None
+            unit = groups[1] if len(groups) > 1 else ""
+            return None if number is None else number * _MULTIPLIER.get(unit, 1)
 
         limit = _LIMIT_AMOUNT.search(normal)
         if not limit or value(limit) is None:
             return None
+        where = next(i for i in range(1, len(limit.groups()) + 1) if limit.group(i) is not None)
         wanted = next((m for m in _WANTED_AMOUNT.finditer(normal)
-                       if m.start(1) != limit.start(1) and value(m) is not None), None)
+                       if m.start(1) != limit.start(where) and value(m) is not None), None)
         if wanted is None:
             return None
         return YES if value(wanted) <= value(limit) else NO

@@ -174,6 +174,9 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     ("withdraw_failed", "card_ok", "这张是单位发工资的卡，这个月还正常进过工资，应该不会有注销、挂失这些情况。", YES),
     ("forgot_password", "reset_entry", "找到了！就在密码框下面…不好意思刚才没看到", YES),
     ("account_locked", "identity_check", "刷脸刷了三次都说不是本人？？我就是本人啊", NO),
+    # a limit said per day or per payment, and what was taken out
+    ("withdraw_failed", "limit", "ok the withdraw page says 50000 a day, I only took out 3000", YES),
+    ("withdraw_failed", "limit", "提现页面上写单笔5万 我就提了800", YES),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])
@@ -341,3 +344,10 @@ def test_a_slip_in_the_operators_word_list_costs_one_word_not_every_reading():
                        PROBLEM_INTENTS).kind == "goodbye"
     assert reader.read("wifi 一直连着的", step_question("payment_failed", "network"), Nlu(), "payment_failed",
                        PROBLEM_INTENTS).kind == YES
+
+
+def test_already_having_sent_money_is_no_sign_of_having_stopped():
+    # "已经" next to the step's topic (转账) once read as "fine": the first
+    # step was skipped for someone still being scammed.
+    text = "有个人说是你们客服，让我把钱转到安全账户，我已经转账转了两万了"
+    assert "stopped" not in READER.checks_in(text, steps_of("fraud_report"))
