@@ -177,6 +177,8 @@ def read(problem, step_id, text, nlu=None, lang="zh"):
     # a limit said per day or per payment, and what was taken out
     ("withdraw_failed", "limit", "ok the withdraw page says 50000 a day, I only took out 3000", YES),
     ("withdraw_failed", "limit", "提现页面上写单笔5万 我就提了800", YES),
+    # Henan 不中 is 不行; "还是没出票" is still the trouble in any words
+    ("bind_card_failed", "phone_match", "刚打银行电话给改成现在这个号了 再绑还是不中", STILL_BROKEN),
     # Cantonese "仲係唔得" is "还是不行": tried the number, and no
     ("bind_card_failed", "phone_match", "改咗做香港號碼都係收唔到短訊 仲係唔得", NO),
 ])

@@ -59,7 +59,7 @@ SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh
         "conversations_fresh15": 0.85, "conversations_fresh16": 0.79, "conversations_fresh17": 0.71,
         "conversations_fresh18": 0.80, "conversations_fresh19": 0.76,
         "conversations_fresh20": 0.92, "conversations_fresh21": 0.75, "conversations_fresh22": 0.88,
-        "conversations_fresh23": 0.84, "conversations_fresh24": 0.74, "conversations_fresh25": 0.81}
+        "conversations_fresh23": 0.84, "conversations_fresh24": 0.79, "conversations_fresh25": 0.86}
 # WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
 ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
 DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
