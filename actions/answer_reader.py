@@ -446,14 +446,13 @@ class AnswerReader:
         if self.lex.has("human", whole) or nlu.says("request_human", 0.7):
             return Reading(HUMAN)
 
+        broken, fixed = self.lex.still_broken(text), self._solved(whole)
         if question.is_solved_question:
             # After a fix, "还是没到" or "绑上了" settles it whatever else is said
             # about the step ("对过了账号名字都对 还是没有": the check is fine, the
             # problem is not; "用我自己的卡绑上了": solved, not just checked).
-            broken = self.lex.still_broken(text)
             if broken:
                 return Reading(NO, evidence=broken)
-            fixed = self._solved(whole)
             if fixed and not self._asks(normal):
                 return Reading(YES, thanked=thanked, evidence=fixed)
         if self.lex.has("how_to_check", whole):
@@ -482,7 +481,7 @@ class AnswerReader:
         waited = None if topic else self._time_passed(told, question)
         if waited:
             return Reading(waited, thanked=thanked, evidence="time passed")
-        leading = self._leading_answer(statements, anywhere=not (self.lex.still_broken(text) or self._solved(whole)))
+        leading = self._leading_answer(statements, anywhere=not (broken or fixed))
         if leading:
             return Reading(leading, thanked=thanked, evidence="plain answer")
         if self.lex.has("confused", whole, unnegated=False, shadow="unsure") and len(whole) <= SHORT_ANSWER + 4:
@@ -490,8 +489,6 @@ class AnswerReader:
             # how-to-check explains what is asked (a second time: a person).
             return Reading(UNSURE, evidence=CONFUSED)
 
-        broken = self.lex.still_broken(text)
-        fixed = self._solved(whole)
         if broken:
             if question.is_solved_question:
                 return Reading(NO, evidence=broken)
@@ -633,8 +630,8 @@ class AnswerReader:
             return None
         if _NOT_YET_DONE.fullmatch(_TRAILING_PARTICLES.sub("", statements[0])):
             return NO    # "还没问呢 我这就打给店家"
-        acknowledging = {compact(str(w)) for w in self.lex.list("acknowledge")}
-        plain = {kind: {compact(str(w)) for w in self.lex.list(name)} - acknowledging
+        acknowledging = set(_longest_first(tuple(self.lex.list("acknowledge"))))
+        plain = {kind: set(_longest_first(tuple(self.lex.list(name)))) - acknowledging
                  for kind, name in ((NO, "no"), (YES, "yes"))}
         said = {kind for clause in (statements if anywhere else statements[:1]) for kind, words in plain.items()
                 if _TRAILING_PARTICLES.sub("", clause) in words}
