@@ -67,7 +67,8 @@ _TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞�
 # "还没问", "没试": not done. "没事", "没错", "没问题" are fine, not "no".
 _NOT_YET_DONE = re.compile(r"(还没有?|没有?|还未|未曾)(?!事|错|问题|毛病|关系|差|少)[\u4e00-\u9fff]{1,2}")
 # Words that ask ("先问下你们hotline多少"), as against telling about the hotline.
-_ASKING = re.compile(r"多少|几点|几号|什么|啥|哪|吗|么|怎么|[?？]|问下|问一下|请问|what|when|how")
+_ASKING = re.compile(r"多少|几点|几号|什么|啥|哪|吗|么|怎么|多久|几天|多长时间|会不会|是不是|能不能|有没有|[?？]|问下|问一下|请问"
+                     r"|what|when|how")
 # "不知道来没来": not knowing whether A or not A.
 _A_NOT_A = re.compile(r"(.)[没不]\1")
 # "能超什么限额" / "能超啥限额": it cannot.
@@ -80,10 +81,22 @@ _WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|取|put in|top up|topping up|t
                             rf"[^0-9，。,.;；]{{0,14}}?"
                             rf"{_AMOUNT}")
 _MULTIPLIER = {"w": 10_000, "万": 10_000, "k": 1_000, "千": 1_000}
+# "卡里两万多呢", "余额也有八百多", "I have 3000 in there": a balance told as a number …
+_BALANCE_AMOUNT = re.compile(rf"(?:卡里|卡上|卡内|余额|里面|里头|钱包里|零钱|账上|账户里|存款|balance|i have|ive got|there is|theres)"
+                             rf"\s*(?:还|也|都)?\s*(?:有|剩|是|of)?\s*(?P<only>就|只|才|仅|only|just)?\s*(?:有|剩)?\s*"
+                             rf"{_AMOUNT}")
+# … and what is to be paid: "加油才两百", "就充三百", "这才一百来块钱".
+_PRICE_AMOUNT = re.compile(rf"(?:充|提|付|转|买|花|加油|结账|这才|才|就|只|这笔|一共|pay|paying|buy|top up|topping up|only|just)"
+                           rf"[^0-9，。,.;；]{{0,6}}?{_AMOUNT}")
 # "密码能输错？": it cannot be wrong.
 _RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff]{0,2}?(?:错|不对|不够|超)[\u4e00-\u9fff]{0,3}?)[?？]")
 # "银行留的不就是我现在这个号吗？": a question that says yes.
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
+
+
+def asks(text: str) -> bool:
+    """The message asks something ("提现收手续费吗", "多久到账")."""
+    return bool(_ASKING.search(normalize(text)))
 
 
 def _words(listed: Any) -> List[str]:
@@ -305,11 +318,18 @@ class Question:
     # In a message that was not an answer to this step, a length of time
     # counts only next to one of these words ("提现三个多小时了" yes, "才收到三天" no).
     time_since: Sequence[str] = ()
+    # Arrival options the user may name, each with its own wait (minutes):
+    # "他选的2小时到账 这才转了40分钟" is measured against two hours.
+    time_options: Sequence[Tuple[str, float]] = ()
     # The step asks about something that lasts (a card, a limit, whether the
     # shop takes the wallet): "上礼拜我还在这儿交过" answers it.
     worked_before: bool = False
     # "Is the amount within your limit?": a limit and an amount typed are compared.
     amount_within_limit: bool = False
+    # "Is there enough money?": a balance typed is compared with the amount
+    # to pay (typed beside it, or known from earlier in the conversation).
+    balance_covers: bool = False
+    amount_wanted: Optional[float] = None
     # The other steps' topic words: "网络没问题" at the password step says
     # nothing about the password.
     others_about: Sequence[str] = ()
@@ -322,6 +342,8 @@ def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Di
         at_least_minutes=durations.minutes(str(passed["at_least"])) if passed.get("at_least") else None,
         shorter_is_no=passed.get("shorter", "no") == "no",
         time_since=list(passed.get("since") or []),
+        time_options=sorted(((str(k), durations.minutes(str(v))) for k, v in (passed.get("options") or {}).items()),
+                            key=lambda option: -len(option[0])),
         yes_label=str(lang_step.get("yes_label") or step.get("yes_label") or "是"),
         no_label=str(lang_step.get("no_label") or step.get("no_label") or "否"),
         yes_words=_words(step.get("yes_words")) + _words(lang_step.get("yes_words")),
@@ -331,6 +353,7 @@ def question_for_step(step: Dict[str, Any], urgent: bool, lang_step: Optional[Di
         solvable=not urgent,
         worked_before=bool(step.get("worked_before")),
         amount_within_limit=bool(step.get("amount_within_limit")),
+        balance_covers=bool(step.get("balance_covers")),
     )
 
 
@@ -367,14 +390,22 @@ class AnswerReader:
         """YES / NO from a length of time typed at a "has it been X yet?" step."""
         if question.at_least_minutes is None:
             return None
-        said = durations.span(normalize(text))
+        normal = normalize(text)
+        at_least, shorter_is_no = question.at_least_minutes, question.shorter_is_no
+        for option, minutes in question.time_options:
+            if option.lower() in normal and minutes is not None:
+                # The option's own length ("2小时到账") is no time waited.
+                at_least, shorter_is_no = minutes, True
+                normal = normal.replace(option.lower(), " ", 1)
+                break
+        said = durations.span(normal)
         if said is None:
             return None
         waited, below = said
-        if waited >= question.at_least_minutes and not below:
+        if waited >= at_least and not below:
             return YES
-        if waited <= question.at_least_minutes or not below:
-            return NO if question.shorter_is_no else None
+        if waited <= at_least or not below:
+            return NO if shorter_is_no else None
         return None   # "not yet two days" at a "one day yet?" step
 
     def checks_in(self, text: str, steps: Sequence[Tuple[str, Question]]) -> Dict[str, str]:
@@ -389,7 +420,9 @@ class AnswerReader:
         for step_id, question in steps:
             # "提现三个多小时了": the time has passed. A short time is left
             # to its step: the steps before it may settle the matter first.
-            if any(self._time_passed(clause, question) == YES for clause in clauses
+            # The time may be in the clause beside the words: "账户已锁定 前天就这样了".
+            beside = clauses + [a + "，" + b for a, b in zip(clauses, clauses[1:])]
+            if any(self._time_passed(clause, question) == YES for clause in beside
                    if self.lex.find(question.time_since, clause)):
                 found[step_id] = YES
                 continue
@@ -401,6 +434,9 @@ class AnswerReader:
                                              for c in clauses)
                 if tried and still:
                     found[step_id] = YES
+                continue
+            if any(self._covers(clause, question)[0] == YES for clause in clauses):
+                found[step_id] = YES   # "余额也有八百多"
                 continue
             yes_words = [w for w in question.yes_words if compact(w) not in generic]
             no_words = [w for w in question.no_words if compact(w) not in generic]
@@ -464,6 +500,10 @@ class AnswerReader:
         # "不是我的卡我绑它干嘛？我本人去柜台办的" is read from its statement.
         statements = self.lex.statements(text)
         told = "，".join(statements) or text
+        # Two sums compared say more than the words around them ("卡里有3000 要付5000").
+        covers, compared = self._covers(told, question)
+        if compared:
+            return Reading(covers, thanked=thanked, evidence="balance and amount")
         # Clause by clause: a negation ends at the comma ("还没，打算下了班去派出所").
         signs = [self.lex.polarity(clause, question.yes_words, question.no_words) for clause in statements or [whole]]
         if any(signs):
@@ -477,6 +517,8 @@ class AnswerReader:
         within = self._within_limit(told, question)
         if within:
             return Reading(within, thanked=thanked, evidence="limit and amount")
+        if covers:
+            return Reading(covers, thanked=thanked, sure=False, evidence="balance")
         # "24小时？不知道啊": a length of time echoed back as a question tells nothing.
         waited = None if topic else self._time_passed(told, question)
         if waited:
@@ -601,6 +643,28 @@ class AnswerReader:
             return None
         return YES if value(wanted) <= value(limit) else NO
 
+    @staticmethod
+    def _covers(text: str, question: Question) -> Tuple[Optional[str], bool]:
+        """YES / NO from a balance typed as a number at an "enough money?"
+        step, and whether it was compared with the amount to pay (typed beside
+        it or known from earlier). Not compared: a balance said plainly
+        ("卡里两万多呢") is enough, one said with 就/只 ("卡里只有50") is not."""
+        if not question.balance_covers or question.is_solved_question:
+            return None, False
+        normal = normalize(text)
+        balance = _BALANCE_AMOUNT.search(normal)
+        value = parse_number(balance.group(2)) if balance else None
+        if value is None:
+            return None, False
+        value *= _MULTIPLIER.get(balance.group(3) or "", 1)
+        price = next((m for m in _PRICE_AMOUNT.finditer(normal) if m.start(1) != balance.start(2)), None)
+        wanted = parse_number(price.group(1)) if price else question.amount_wanted
+        if price and wanted is not None:
+            wanted *= _MULTIPLIER.get(price.group(2) or "", 1)
+        if wanted is not None:
+            return (YES if value >= wanted else NO), True
+        return (NO if balance.group("only") else YES), False
+
     def _solved(self, whole: str) -> Optional[str]:
         """The words saying it works now; not "退回来了再给俺转一回" (once it
         is back, then …), which is still to come."""
@@ -615,7 +679,7 @@ class AnswerReader:
     def _unsure(self, question: Question) -> Reading:
         # The operator's "no" button itself says "不支持或不确定": typing
         # that you are not sure is pressing it.
-        if self.lex.find(self.lex.list("unsure"), compact(question.no_label)):
+        if self.lex.find(self.lex.list("unsure_in_label"), compact(question.no_label)):
             return Reading(NO, evidence=question.no_label)
         return Reading(UNSURE)
 

@@ -45,8 +45,10 @@ def valid_amount(value: Any) -> Optional[float]:
 
 SHORT_REPLY = 4   # characters: "谢谢", "好的吧"
 
-# Several amounts listed ("一笔200一笔500", "200和500") are the total lost.
+# Several amounts listed ("一笔200一笔500", "200和500") are the total lost,
+# unless the user adds them up: "一笔一千九 一笔八百八 一共两千七百八".
 _LISTED = re.compile(r"笔|筆|和|加|还有|以及|、|\+|，|,")
+_TOTAL = re.compile(rf"(?:一共|总共|總共|共计|合计|加起来)\s*(?:是|有)?\s*({NUMBER_PATTERN})")
 
 
 def amount_in_text(text: str) -> Optional[float]:
@@ -55,6 +57,9 @@ def amount_in_text(text: str) -> Optional[float]:
     several listed ones are added up."""
     patterns = knowledge.entity_patterns().get("amount", {})
     counts, units = tuple(patterns.get("not_after_verb") or ()), tuple(patterns.get("units") or ())
+    total = _TOTAL.search(text)
+    if total and parse_number(total.group(1)) and not text[total.end():].lstrip().startswith(counts):
+        return parse_number(total.group(1))
     found = []
     for match in re.finditer(NUMBER_PATTERN, text):
         after = text[match.end():].lstrip()
@@ -82,6 +87,31 @@ def valid_txn_type(value: Any) -> Optional[str]:
         if any(re.search(rf"(?<![a-z]){re.escape(p.lower())}", text) for p in phrases):
             return canonical
     return None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# "前天就这样了", "今天才扣的": told as past, not planned ("晚上再试试").
+_PAST = re.compile(r"了|的|过|就|ago|yesterday|last")
+
+
+def time_in_passing(text: str, past_only: bool = False) -> Optional[str]:
+    """The words of `text` that name a point in time ("我前天下午三点多给闺女
+    转了两千"), kept as the incident time; None when it names none."""
+    patterns = _patterns("time_in_passing")
+    # Chinese clauses may be split by spaces; English words may not.
+    splitter = r"[，。,!！?？;；\n]|\s+" if _CJK.search(text or "") else r"[，。,!！?？;；\n]"
+    told = [clause.strip() for clause in re.split(splitter, text or "")
+            if any(p.search(clause) for p in patterns) and (not past_only or _PAST.search(clause))]
+    return " ".join(told)[:MAX_TEXT["incident_time"]] or None
+
+
+def amount_beside_time(text: str) -> Optional[float]:
+    """An amount typed next to a time ("今天上午十一点零五 1860", "26号下午四点多
+    3500"): the numbers of the time taken out, what is left."""
+    rest = text or ""
+    for pattern in _patterns("time_numbers"):
+        rest = pattern.sub(" ", rest)
+    return valid_amount(rest) if re.search(r"\d|[一二两三四五六七八九十百千万]", rest) else None
 
 
 def error_in_message(text: str) -> Optional[str]:
@@ -119,7 +149,8 @@ def read_detail(slot: str, text: str, lexicon: Lexicon, amounts: List[Any], txn_
             return DetailAnswer(VALUE, text.strip()[:MAX_TEXT[slot]])
         return unknown
     if slot == "amount":
-        for value in amounts + [text]:
+        # Several amounts in one answer: the text says how they add up.
+        for value in ([text] + amounts if len(amounts) > 1 else amounts + [text]):
             amount = valid_amount(value)
             if amount is not None:
                 return DetailAnswer(VALUE, amount)

@@ -14,7 +14,8 @@ from actions.answer_reader import INFO_INTENTS, SHORT_ANSWER, Lexicon, compact
 from actions.answers import give_answer
 from actions.common import (AWAIT_DETAIL, AWAIT_RATING, DETAIL_SLOTS, Reply, State, blocking, entity_values, hours,
                             begin_turn, latest_intent, latest_text, nlu_of, rating_buttons, transcript)
-from actions.details import NO_ERROR_TEXT, NOT_GIVEN, QUESTION, SKIP, STOP, VALUE, clean_details, read_detail
+from actions.details import (NO_ERROR_TEXT, NOT_GIVEN, QUESTION, SKIP, STOP, VALUE, amount_beside_time, clean_details,
+                             read_detail, time_in_passing)
 from actions.survey import read_rating
 from desk.records import HANDED_OFF, Records
 from desk.tickets import LIVE, TicketDesk
@@ -36,8 +37,22 @@ def missing_details(state: State) -> List[str]:
     return [name for name in DETAIL_SLOTS if name in wanted and getattr(state, name) in (None, "")]
 
 
+def keep_details_said(state: State, text: str, answering: Optional[str] = None) -> None:
+    """A time or an amount the user gave without being asked ("转人工 今天中午
+    12点多付的 168块", "今天上午十一点零五 1860" to "when?") is kept, so
+    nobody asks for it again."""
+    if not text or text.startswith("/"):
+        return
+    if answering != "incident_time" and state.incident_time in (None, ""):
+        state.incident_time = time_in_passing(text)
+    if answering != "amount" and state.amount in (None, "") and time_in_passing(text):
+        state.amount = amount_beside_time(text)
+
+
 def begin_handoff(reply: Reply, state: State, tracker: Tracker, reason_key: str) -> None:
     """Asks the details still missing, one at a time, then opens the ticket."""
+    if reason_key == "handoff_reason_request":
+        keep_details_said(state, latest_text(tracker))
     state.handoff_reason = reason_key
     state.misreads = None
     implied = (knowledge.checklist(state.problem) or {}).get("txn_type") if state.problem else None
@@ -68,6 +83,7 @@ def read_detail_answer(reply: Reply, state: State, tracker: Tracker, text: str) 
         state.amount = clean_details({"amount": entity_values(tracker, "amount")[0]}).get("amount")
     if found.kind == VALUE:
         setattr(state, slot, found.value)
+        keep_details_said(state, text, answering=slot)
     elif found.kind == SKIP:
         setattr(state, slot, NO_ERROR_TEXT if slot == "error_text" else NOT_GIVEN)
     elif found.kind == STOP:

@@ -20,7 +20,7 @@ from actions.checklist_runner import CHECKING, FIXING, HANDOFF, SOLVED, Checklis
 from actions.common import (AWAIT_DETAIL, AWAIT_OFFER_HUMAN, AWAIT_RATING, AWAIT_STEP, AWAIT_SWITCH, DETAIL_SLOTS,
                             PROBLEM_INTENTS, Reply, State, blocking, entity_values, begin_turn, latest_intent,
                             latest_text, nlu_of, rating_buttons)
-from actions.details import error_in_message
+from actions.details import error_in_message, time_in_passing
 from actions.handoff import ask_rating, begin_handoff, read_detail_answer, save_rating_answer
 from desk.records import SOLVED as RECORD_SOLVED, Records
 
@@ -46,7 +46,8 @@ def runner_for(problem: str, lang: str) -> ChecklistRunner:
 def pending_question(runner: ChecklistRunner, state: State) -> read.Question:
     step = runner.steps[min(state.step, len(runner.steps) - 1)]
     asked = question_for_step(step, runner.urgent, step.get(state.lang) if state.lang != "zh" else None)
-    asked = dataclasses.replace(asked, others_about=other_topics(state.problem, step.get("id"), state.lang))
+    asked = dataclasses.replace(asked, others_about=other_topics(state.problem, step.get("id"), state.lang),
+                                amount_wanted=state.amount if isinstance(state.amount, (int, float)) else None)
     if state.checklist_phase != FIXING:
         return asked
     labels = ("done_button", "not_done_button") if runner.urgent else ("solved_button", "not_solved_button")
@@ -143,6 +144,7 @@ def start_walkthrough(reply: Reply, state: State, tracker: Tracker, problem: str
             setattr(state, name, None)
     if not text.startswith("/"):
         state.error_text = error_in_message(text)
+        state.incident_time = time_in_passing(text)
     steps = [(step.get("id", i), question_for_step(step, runner.urgent, step.get(state.lang)))
              for i, step in enumerate(runner.steps)]
     answered = reader().checks_in(text, steps) if not text.startswith("/") else {}
@@ -163,6 +165,12 @@ class ActionStartChecklist(Action):
         problem = latest_intent(tracker)
         if knowledge.checklist(problem) is None:
             reply.say("rephrase")
+            return state.events()
+        lex = reader().lex
+        topic = lex.question_topic(text) if not text.startswith("/") else None
+        if topic and read.asks(text) and not lex.has("trouble", read.compact(text)):
+            # "提现收手续费吗" names withdrawing but asks about fees: answered, no walkthrough.
+            give_answer(reply, topic)
             return state.events()
         await blocking(start_walkthrough, reply, state, tracker, problem, text)
         return state.events()
@@ -201,6 +209,8 @@ class ActionReadAnswer(Action):
             reading = reader().read(text, pending_question(runner, state), nlu_of(tracker), state.problem,
                                     PROBLEM_INTENTS)
         said = text if not text.startswith("/") else ""
+        if said and state.incident_time in (None, ""):
+            state.incident_time = time_in_passing(said, past_only=True)   # "前天早上就锁了"
         kind = reading.kind
         if kind in (read.YES, read.NO):
             phase = state.checklist_phase

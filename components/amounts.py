@@ -31,7 +31,7 @@ def parse_number(text: str) -> Optional[float]:
         unit = arabic.group(2)
         if unit:
             value *= SMALL_UNITS.get(unit) or LARGE_UNITS[unit]
-        return _tidy(value)
+        return tidy(value)
     if all(ch in NUMERAL_CHARS for ch in text):
         return _parse_chinese(text)
     return None
@@ -43,7 +43,7 @@ def _parse_chinese(text: str) -> Optional[float]:
         whole_value = _parse_chinese(whole) if whole else 0
         if whole_value is None or not fraction or any(ch not in DIGITS for ch in fraction):
             return None
-        return _tidy(float(f"{int(whole_value)}." + "".join(str(DIGITS[ch]) for ch in fraction)))
+        return tidy(float(f"{int(whole_value)}." + "".join(str(DIGITS[ch]) for ch in fraction)))
 
     total = 0      # sum of finished 万/亿 sections
     section = 0    # value inside the current 万 section
@@ -67,8 +67,8 @@ def _parse_chinese(text: str) -> Optional[float]:
             section += digit * (last_unit // 10)
         else:
             section += digit
-    return _tidy(float(total + section))
+    return tidy(float(total + section))
 
 
-def _tidy(value: float) -> float:
+def tidy(value: float) -> float:
     return int(value) if value == int(value) else round(value, 2)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from components.amounts import ARABIC, DIGITS, LARGE_UNITS, NUMBER_PATTERN, SMALL_UNITS, parse_number
+from components.amounts import ARABIC, DIGITS, LARGE_UNITS, NUMBER_PATTERN, SMALL_UNITS, tidy, parse_number
 from components.sensitive import DEFAULT_PATTERNS, PROJECT_ROOT, Sensitive, SensitiveDataMasker, read_patterns
 
 DEFAULT_USERDICT = PROJECT_ROOT / "knowledge" / "userdict"
@@ -60,8 +60,10 @@ class WalletRules:
         spoken = rf"[{''.join(DIGITS)}{magnitudes}]*[{magnitudes}][{''.join(DIGITS)}{magnitudes}]*"
         after_verb = (rf"|(?:(?:{verbs})\s*(?P<after_verb>{ARABIC}[{magnitudes}]?|{spoken})"
                       rf"(?![\d.]|\s*(?:{counted})))") if verbs else ""
+        # "一百三十七块六", "12块5": the digit after 块 is 角 (tenths).
+        jiao = rf"(?:(?<=[块塊])(?P<jiao>[{''.join(DIGITS)}\d])(?:毛|角)?(?![\d{magnitudes}]))?"
         self.amount_re = re.compile(
-            rf"(?:[{signs}]\s*(?P<signed>{NUMBER_PATTERN}))|(?:(?P<number>{NUMBER_PATTERN})\s*(?:{units})){after_verb}",
+            rf"(?:[{signs}]\s*(?P<signed>{NUMBER_PATTERN}))|(?:(?P<number>{NUMBER_PATTERN})\s*(?:{units}){jiao}){after_verb}",
             re.IGNORECASE,
         )
 
@@ -86,6 +88,9 @@ class WalletRules:
                 continue
             number = match.group("signed") or match.group("number") or match.group("after_verb")
             value = parse_number(number)
+            if value is not None and match.group("jiao"):
+                tenth = match.group("jiao")
+                value = tidy(value + (int(tenth) if tenth.isdigit() else DIGITS[tenth]) / 10)
             if value is not None and value > 0:
                 found.append(Found("amount", value, match.start(), match.end(), match.group(0)))
         return _drop_overlaps(found)

@@ -10,6 +10,8 @@ from actions.handoff import lexicon
     ("1200左右", 1200), ("大概三百", 300), ("两千五", 2500), ("¥88.5", 88.5), ("五块钱", 5),
     # several charges listed: the total lost
     ("一笔200一笔500", 700), ("200和500", 700),
+    # ...unless the user adds them up
+    ("一笔一千九 一笔八百八 一共两千七百八", 2780), ("总共是3500", 3500),
     # counts and the 一 of 一共 are no amounts
     ("一共3笔 每笔100", 100), ("三次 每次50", 50),
 ])
@@ -29,3 +31,8 @@ def test_the_amount_a_typed_answer_gives(text, amount):
 ])
 def test_a_detail_answer_fits_its_question(slot, text, kind):
     assert read_detail(slot, text, lexicon(), [], []).kind == kind
+
+
+def test_several_amounts_in_one_answer_are_read_from_the_text():
+    found = read_detail("amount", "一笔一千九 一笔八百八 一共两千七百八", lexicon(), [1900, 880, 2780], [])
+    assert (found.kind, found.value) == (VALUE, 2780)

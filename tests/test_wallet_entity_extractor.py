@@ -41,6 +41,13 @@ def test_the_language_the_user_writes_in_is_an_entity(extractor):
     ("提了十天了", set()),
     ("老板说工资转过去了 3500", {("amount", 3500)}),
     ("账单里有一笔2000的转账", {("txn_type", "转账"), ("amount", 2000)}),
+    # what the money was for, right before a bare sum in Chinese numerals
+    ("饭店结账八百八 扫码一直付不了", {("amount", 880)}),
+    ("店里的营业款 一万八 到现在卡上还没有", {("amount", 18000)}),
+    ("被骗了两万三", {("amount", 23000)}),
+    # the digit after 块 is tenths
+    ("一百三十七块六", {("amount", 137.6)}),
+    ("12块5毛", {("amount", 12.5)}),
     # the payment password is no payment
     ("改好了 登录和支付的都改了", set()),
     ("支付密码忘了", set()),
