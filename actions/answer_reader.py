@@ -82,7 +82,8 @@ _WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|取|put in|top up|topping up|t
                             rf"{_AMOUNT}")
 _MULTIPLIER = {"w": 10_000, "万": 10_000, "k": 1_000, "千": 1_000}
 # "卡里两万多呢", "余额也有八百多", "I have 3000 in there": a balance told as a number …
-_BALANCE_AMOUNT = re.compile(rf"(?:卡里|卡上|卡内|余额|里面|里头|钱包里|零钱|账上|账户里|存款|balance|i have|ive got|there is|theres)"
+_BALANCE_AMOUNT = re.compile(rf"(?:卡里|卡上|卡内|余额|里面|里头|钱包里|零钱|账上|账户里|存款"
+                             rf"|balance|i have|ive got|there is|theres)"
                              rf"\s*(?:还|也|都)?\s*(?:有|剩|是|of)?\s*(?P<only>就|只|才|仅|only|just)?\s*(?:有|剩)?\s*"
                              rf"{_AMOUNT}")
 # … and what is to be paid: "加油才两百", "就充三百", "这才一百来块钱".
@@ -92,6 +93,12 @@ _PRICE_AMOUNT = re.compile(rf"(?:充|提|付|转|买|花|加油|结账|这才|�
 _RHETORICAL_WRONG = re.compile(r"(?<![不没])(能|哪能|还能)([\u4e00-\u9fff]{0,2}?(?:错|不对|不够|超)[\u4e00-\u9fff]{0,3}?)[?？]")
 # "银行留的不就是我现在这个号吗？": a question that says yes.
 _AFFIRMING_QUESTION = re.compile(r"不就是([^，,。.!！?？]+?)(?:吗|么|嘛)")
+
+
+def _is_sum(match: "re.Match[str]", group: int) -> bool:
+    """A number that can be a sum of money: not the 一 of 一直 / 一下."""
+    number = match.group(group)
+    return len(number) > 1 or number.isdigit() or bool(match.group(group + 1))
 
 
 def asks(text: str) -> bool:
@@ -226,7 +233,8 @@ class Lexicon:
         before = re.sub(r"(什么|啥子|啥|任何|那个|这个|那种)$", "", before)[-7:]
         # "没跳出来说密码错": not shown, so not wrong.
         for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
-                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出", "会有", "有"):
+                       "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出", "会有", "有",
+                       "弹过", "跳过", "出过", "有过", "见过", "报过"):
             if filler and not before.endswith(filler):
                 continue
             head = before[:len(before) - len(filler)] if filler else before
@@ -420,10 +428,11 @@ class AnswerReader:
         for step_id, question in steps:
             # "提现三个多小时了": the time has passed. A short time is left
             # to its step: the steps before it may settle the matter first.
-            # The time may be in the clause beside the words: "账户已锁定 前天就这样了".
-            beside = clauses + [a + "，" + b for a, b in zip(clauses, clauses[1:])]
-            if any(self._time_passed(clause, question) == YES for clause in beside
-                   if self.lex.find(question.time_since, clause)):
+            # The time may follow in the next clause: "账户已锁定 前天就这样了".
+            told_after = [b for a, b in zip(clauses, clauses[1:])
+                          if self.lex.find(question.time_since, a) and not self.lex.find(question.time_since, b)]
+            if any(self._time_passed(clause, question) == YES
+                   for clause in [c for c in clauses if self.lex.find(question.time_since, c)] + told_after):
                 found[step_id] = YES
                 continue
             if question.yes_means == "problem":
@@ -481,8 +490,11 @@ class AnswerReader:
             return Reading(QUESTION, topic=topic)
         if self.lex.has("human", whole) or nlu.says("request_human", 0.7):
             return Reading(HUMAN)
+        if (self.lex.has("another_matter", whole) and nlu.intent in set(problem_intents)
+                and nlu.intent != current_problem and nlu.confidence >= 0.5):
+            return Reading(SWITCH, topic=nlu.intent)   # "对了还有个事 我提现的钱…": not a "对"
 
-        broken, fixed = self.lex.still_broken(text), self._solved(whole)
+        broken, fixed = self.lex.still_broken(text), self._solved(whole, normal)
         if question.is_solved_question:
             # After a fix, "还是没到" or "绑上了" settles it whatever else is said
             # about the step ("对过了账号名字都对 还是没有": the check is fine, the
@@ -652,12 +664,13 @@ class AnswerReader:
         if not question.balance_covers or question.is_solved_question:
             return None, False
         normal = normalize(text)
-        balance = _BALANCE_AMOUNT.search(normal)
+        balance = next((m for m in _BALANCE_AMOUNT.finditer(normal) if _is_sum(m, 2)), None)
         value = parse_number(balance.group(2)) if balance else None
         if value is None:
             return None, False
         value *= _MULTIPLIER.get(balance.group(3) or "", 1)
-        price = next((m for m in _PRICE_AMOUNT.finditer(normal) if m.start(1) != balance.start(2)), None)
+        price = next((m for m in _PRICE_AMOUNT.finditer(normal) if m.start(1) != balance.start(2) and _is_sum(m, 1)),
+                     None)
         wanted = parse_number(price.group(1)) if price else question.amount_wanted
         if price and wanted is not None:
             wanted *= _MULTIPLIER.get(price.group(2) or "", 1)
@@ -665,10 +678,12 @@ class AnswerReader:
             return (YES if value >= wanted else NO), True
         return (NO if balance.group("only") else YES), False
 
-    def _solved(self, whole: str) -> Optional[str]:
+    def _solved(self, whole: str, spaced: str = "") -> Optional[str]:
         """The words saying it works now; not "退回来了再给俺转一回" (once it
-        is back, then …), which is still to come."""
-        shadows = self.lex.find(self.lex.list("not_solved"), whole)
+        is back, then …), which is still to come. A shadow typed apart is
+        none: "重新提 到了" is no 提到了."""
+        shadows = [(s, e, p) for s, e, p in self.lex.find(self.lex.list("not_solved"), whole)
+                   if not spaced or p in spaced]
         for start, end, phrase in self.lex.find(self.lex.list("solved"), whole):
             if any(s <= start and end <= e for s, e, _ in shadows):
                 continue   # the 到了 of 找到了

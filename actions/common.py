@@ -119,6 +119,22 @@ def rating_buttons(lang: str = "zh") -> List[Dict[str, str]]:
     return [{"title": b["title"], "payload": f'/rate{{"rating": {b["rating"]}}}'} for b in buttons]
 
 
+def said_last_turn(tracker: Tracker) -> List[str]:
+    """The reply keys of what the bot said in answer to the user's message
+    before this one."""
+    keys: List[str] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            metadata = event.get("metadata") or {}
+            keys.append(metadata.get("reply_key") or metadata.get("utter_action") or "")
+    return keys
+
+
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 

@@ -94,14 +94,19 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PAST = re.compile(r"了|的|过|就|ago|yesterday|last")
 
 
-def time_in_passing(text: str, past_only: bool = False) -> Optional[str]:
-    """The words of `text` that name a point in time ("我前天下午三点多给闺女
-    转了两千"), kept as the incident time; None when it names none."""
+def time_in_passing(text: str, precise: bool = False) -> Optional[str]:
+    """The words of `text` that name a point in time in the past ("我前天下午
+    三点多给闺女转了两千"), kept as the incident time; None when it names
+    none. `precise`, for words not said in answer to a question: only a
+    clock time or a date, told as past, counts ("昨天" alone does not: the
+    agent still wants to know when; "晚上开播前要拿这钱" is still to come)."""
     patterns = _patterns("time_in_passing")
     # Chinese clauses may be split by spaces; English words may not.
     splitter = r"[，。,!！?？;；\n]|\s+" if _CJK.search(text or "") else r"[，。,!！?？;；\n]"
     told = [clause.strip() for clause in re.split(splitter, text or "")
-            if any(p.search(clause) for p in patterns) and (not past_only or _PAST.search(clause))]
+            if any(p.search(clause) for p in patterns) and (not precise or _PAST.search(clause))]
+    if precise and not any(p.search(clause) for p in _patterns("time_precise") for clause in told):
+        return None
     return " ".join(told)[:MAX_TEXT["incident_time"]] or None
 
 
@@ -111,7 +116,12 @@ def amount_beside_time(text: str) -> Optional[float]:
     rest = text or ""
     for pattern in _patterns("time_numbers"):
         rest = pattern.sub(" ", rest)
-    return valid_amount(rest) if re.search(r"\d|[一二两三四五六七八九十百千万]", rest) else None
+    amount = valid_amount(rest) if re.search(r"\d|[一二两三四五六七八九十百千万]", rest) else None
+    # "between 1 and 2 am": a small bare number is more likely part of the time.
+    units = tuple((knowledge.entity_patterns().get("amount") or {}).get("units") or ())
+    if amount is not None and amount < 10 and not any(unit in rest for unit in units):
+        return None
+    return amount
 
 
 def error_in_message(text: str) -> Optional[str]:

@@ -15,7 +15,7 @@ from actions.answers import give_answer
 from actions.common import (AWAIT_DETAIL, AWAIT_RATING, DETAIL_SLOTS, Reply, State, blocking, entity_values, hours,
                             begin_turn, latest_intent, latest_text, nlu_of, rating_buttons, transcript)
 from actions.details import (NO_ERROR_TEXT, NOT_GIVEN, QUESTION, SKIP, STOP, VALUE, amount_beside_time, clean_details,
-                             read_detail, time_in_passing)
+                             looks_like_time, read_detail, time_in_passing)
 from actions.survey import read_rating
 from desk.records import HANDED_OFF, Records
 from desk.tickets import LIVE, TicketDesk
@@ -40,12 +40,12 @@ def missing_details(state: State) -> List[str]:
 def keep_details_said(state: State, text: str, answering: Optional[str] = None) -> None:
     """A time or an amount the user gave without being asked ("转人工 今天中午
     12点多付的 168块", "今天上午十一点零五 1860" to "when?") is kept, so
-    nobody asks for it again."""
+    nobody asks for it again. Outside the details a vague "昨天" is not enough."""
     if not text or text.startswith("/"):
         return
     if answering != "incident_time" and state.incident_time in (None, ""):
-        state.incident_time = time_in_passing(text)
-    if answering != "amount" and state.amount in (None, "") and time_in_passing(text):
+        state.incident_time = time_in_passing(text, precise=answering is None)
+    if answering != "amount" and state.amount in (None, "") and looks_like_time(text):
         state.amount = amount_beside_time(text)
 
 

@@ -19,7 +19,7 @@ from actions.answers import give_answer
 from actions.checklist_runner import CHECKING, FIXING, HANDOFF, SOLVED, ChecklistRunner, Turn
 from actions.common import (AWAIT_DETAIL, AWAIT_OFFER_HUMAN, AWAIT_RATING, AWAIT_STEP, AWAIT_SWITCH, DETAIL_SLOTS,
                             PROBLEM_INTENTS, Reply, State, blocking, entity_values, begin_turn, latest_intent,
-                            latest_text, nlu_of, rating_buttons)
+                            latest_text, nlu_of, rating_buttons, said_last_turn)
 from actions.details import error_in_message, time_in_passing
 from actions.handoff import ask_rating, begin_handoff, read_detail_answer, save_rating_answer
 from desk.records import SOLVED as RECORD_SOLVED, Records
@@ -31,6 +31,12 @@ RUNNER_TEXTS = ("ask_solved", "solved_button", "not_solved_button", "human_butto
 @functools.lru_cache(maxsize=4)
 def _reader(_version: int) -> AnswerReader:
     return AnswerReader(Lexicon(knowledge.reading()))
+
+
+# Questions of fact that may name a problem's words without having the problem.
+FACT_QUESTIONS = ("fees", "limits", "refund_time", "arrival_time")
+# Problems a scam victim describes as money that went somewhere.
+MONEY_GONE = ("funds_not_received", "charged_but_failed", "payment_failed", "balance_abnormal")
 
 
 def reader() -> AnswerReader:
@@ -144,7 +150,7 @@ def start_walkthrough(reply: Reply, state: State, tracker: Tracker, problem: str
             setattr(state, name, None)
     if not text.startswith("/"):
         state.error_text = error_in_message(text)
-        state.incident_time = time_in_passing(text)
+        state.incident_time = time_in_passing(text, precise=True)
     steps = [(step.get("id", i), question_for_step(step, runner.urgent, step.get(state.lang)))
              for i, step in enumerate(runner.steps)]
     answered = reader().checks_in(text, steps) if not text.startswith("/") else {}
@@ -166,9 +172,12 @@ class ActionStartChecklist(Action):
         if knowledge.checklist(problem) is None:
             reply.say("rephrase")
             return state.events()
+        if problem in MONEY_GONE and "answer.verify_official_service" in said_last_turn(tracker):
+            # Told how fake support works, the user says the money is gone: scammed.
+            problem = "fraud_report"
         lex = reader().lex
         topic = lex.question_topic(text) if not text.startswith("/") else None
-        if topic and read.asks(text) and not lex.has("trouble", read.compact(text)):
+        if topic in FACT_QUESTIONS and read.asks(text) and not lex.has("trouble", read.compact(text)):
             # "提现收手续费吗" names withdrawing but asks about fees: answered, no walkthrough.
             give_answer(reply, topic)
             return state.events()
@@ -209,8 +218,6 @@ class ActionReadAnswer(Action):
             reading = reader().read(text, pending_question(runner, state), nlu_of(tracker), state.problem,
                                     PROBLEM_INTENTS)
         said = text if not text.startswith("/") else ""
-        if said and state.incident_time in (None, ""):
-            state.incident_time = time_in_passing(said, past_only=True)   # "前天早上就锁了"
         kind = reading.kind
         if kind in (read.YES, read.NO):
             phase = state.checklist_phase

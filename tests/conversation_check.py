@@ -75,7 +75,8 @@ def check(expect: Dict[str, Any], tracker: Dict[str, Any], desk_db: str, sender:
         asking = "switch" if "confirm_switch" in expect else "checklist"
         # A question answered after a fix leaves the bot at the same step,
         # still waiting to hear whether the fix worked.
-        phases = ("checking", "fixing") if "answer" in expect else ("checking",)
+        # So does a switch asked about after a fix, until the user says.
+        phases = ("checking", "fixing") if "answer" in expect or "confirm_switch" in expect else ("checking",)
         want(awaiting == asking and phase in phases and here == expect["step"],
              f"step {expect['step']} (bot: awaiting={awaiting} phase={phase} step={here})")
     if "fix" in expect:
