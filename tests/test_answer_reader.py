@@ -353,3 +353,55 @@ def test_already_having_sent_money_is_no_sign_of_having_stopped():
     # step was skipped for someone still being scammed.
     text = "有个人说是你们客服，让我把钱转到安全账户，我已经转账转了两万了"
     assert "stopped" not in READER.checks_in(text, steps_of("fraud_report"))
+
+
+@pytest.mark.parametrize("problem, step, text, kind", [
+    # a balance typed as a number (balance_covers), compared with the sum to pay when both are there
+    ("top_up_failed", "card_balance", "卡里两万多呢", YES),
+    ("top_up_failed", "card_balance", "卡里四千多 就充三百", YES),
+    ("top_up_failed", "card_balance", "卡里就三百 要充五百", NO),
+    ("top_up_failed", "card_balance", "卡里只有50", NO),
+    ("payment_failed", "balance", "卡里有3000 要付5000", NO),
+    ("payment_failed", "balance", "卡里三千多 这才一百来块钱", YES),
+    ("payment_failed", "balance", "钱包里一直放着备用金，付个车费绰绰有余", YES),   # 一直 is no sum
+    # an arrival option named: measured against its own wait
+    ("funds_not_received", "arrival_time", "问了 他选的2小时到账 这才转了40分钟", NO),
+    ("funds_not_received", "arrival_time", "他选的两小时到账 好像还没到两小时", NO),
+    ("funds_not_received", "arrival_time", "选的2小时到账 都三个小时了", YES),
+    # not knowing how to tell is no "找不到" (the no button of the entry step)
+    ("forgot_password", "reset_entry", "你说的那个入口是啥意思啊 我不太会弄这个手机", UNSURE),
+    ("app_malfunction", "update", "我怎么知道是不是最新的", UNSURE),
+    # "没弹过什么密码错误": not shown, so not wrong
+    ("payment_failed", "password", "密码我能输错？？根本没弹过什么密码错误", YES),
+    ("payment_failed", "password", "没弹密吗错误 就转一圈然后付不了", YES),   # 密吗: a slip for 密码
+])
+def test_sums_options_and_slips_at_a_step(problem, step, text, kind):
+    assert read(problem, step, text).kind == kind
+
+
+def test_a_sum_known_from_earlier_is_what_the_balance_is_compared_with():
+    question = dataclasses.replace(step_question("payment_failed", "balance"), amount_wanted=5000)
+    assert READER.read("卡里三千多", question, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == NO
+    question = dataclasses.replace(question, amount_wanted=45)
+    assert READER.read("卡里三千多", question, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == YES
+
+
+def test_another_matter_announced_is_a_switch_not_a_yes():
+    nlu = Nlu("withdraw_failed", 0.72)
+    reading = read("payment_failed", "balance", "对了还有个事 我提现的钱到现在都没到卡上", nlu)
+    assert (reading.kind, reading.topic) == (SWITCH, "withdraw_failed")
+
+
+def test_a_shadow_typed_apart_is_no_shadow():
+    solved = solved_question("解决了", "还没解决", False)
+    assert READER.read("换了张卡重新提 到了", solved, Nlu(), "withdraw_failed", PROBLEM_INTENTS).kind == YES
+    assert READER.read("提到了吗", solved, Nlu(), "withdraw_failed", PROBLEM_INTENTS).kind != YES
+
+
+def test_a_time_in_the_next_clause_answers_a_how_long_step_in_the_first_message():
+    assert READER.checks_in("登录提示账户已锁定 前天就这样了", steps_of("account_locked")) == {"reason": YES}
+    # "七天无理由" before the words of the step is a policy, not a wait
+    found = READER.checks_in("羽绒服七天无理由退的 退款申请也提交了 商家昨天点了同意", steps_of("refund_request"))
+    assert "waited" not in found
+    assert READER.checks_in("食堂扫码付不了 网络正常 余额也有八百多", steps_of("payment_failed")) == {
+        "network": YES, "balance": YES}

@@ -49,17 +49,23 @@ from tests.test_wechat import say as wechat_say
 #   conversations_fresh23  the same, a twenty-fourth: 89 of 121 on first run
 #   conversations_fresh24  the same, a twenty-fifth: 75 of 115 on first run
 #   conversations_fresh25  the same, a twenty-sixth: 93 of 120 on first run
+#   conversations_fresh26  the same, a twenty-seventh (older users, voice input): 128 of 153 on first run
+#   conversations_fresh27  the same, a twenty-eighth (students, slang): 141 of 150 on first run
+#   conversations_fresh28  the same, a twenty-ninth (impatient, scams): 135 of 163 on first run
+#   conversations_fresh29  the same, a thirtieth (people at work, facts for answers): 97 of 150 on first run
 # Fixes have since been made from the misses of each, so their figures are
 # no longer independent.
 SETS = {"conversations": 0.97, "conversations_fresh": 0.93, "conversations_fresh2": 0.90,
         "conversations_fresh3": 0.97, "conversations_fresh4": 0.97, "conversations_fresh5": 0.94,
         "conversations_fresh6": 0.97, "conversations_fresh7": 0.78, "conversations_fresh8": 0.91,
-        "conversations_fresh9": 0.93, "conversations_fresh10": 0.92, "conversations_fresh11": 0.77,
+        "conversations_fresh9": 0.93, "conversations_fresh10": 0.92, "conversations_fresh11": 0.79,
         "conversations_fresh12": 0.80, "conversations_fresh13": 0.90, "conversations_fresh14": 0.89,
-        "conversations_fresh15": 0.85, "conversations_fresh16": 0.79, "conversations_fresh17": 0.71,
-        "conversations_fresh18": 0.80, "conversations_fresh19": 0.76,
+        "conversations_fresh15": 0.85, "conversations_fresh16": 0.81, "conversations_fresh17": 0.78,
+        "conversations_fresh18": 0.80, "conversations_fresh19": 0.81,
         "conversations_fresh20": 0.92, "conversations_fresh21": 0.75, "conversations_fresh22": 0.88,
-        "conversations_fresh23": 0.84, "conversations_fresh24": 0.79, "conversations_fresh25": 0.86}
+        "conversations_fresh23": 0.84, "conversations_fresh24": 0.85, "conversations_fresh25": 0.92,
+        "conversations_fresh26": 0.88, "conversations_fresh27": 0.98, "conversations_fresh28": 0.89,
+        "conversations_fresh29": 0.89}
 # WALLET_CONVERSATIONS_DIR replays one other directory with the same checks.
 ONLY = os.environ.get("WALLET_CONVERSATIONS_DIR")
 DIRS = [Path(ONLY)] if ONLY else [ROOT / "tests" / name for name in SETS]
