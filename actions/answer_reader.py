@@ -77,7 +77,8 @@ _RHETORICAL_WHAT = re.compile(r"(能|会|哪能|还能)([\u4e00-\u9fff]{1,2}?)(?
 _AMOUNT = rf"({NUMBER_PATTERN})\s*(w|k|万|千)?(?![0-9a-z])"
 _LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|单笔|每日|每天|limit)[^0-9，。,.;；]{{0,10}}?{_AMOUNT}"
                            rf"|(?:says|shows|is)\s+{_AMOUNT}\s*(?:a|per)\s+day")
-_WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|取|put in|top up|topping up|trying|withdraw|cash out|took out|take out|pay|send)"
+_WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|取|put in|top up|topping up|trying|withdraw|cash out|took out|take out|pay|send"
+                            rf"|only|just)"
                             rf"[^0-9，。,.;；]{{0,14}}?"
                             rf"{_AMOUNT}")
 _MULTIPLIER = {"w": 10_000, "万": 10_000, "k": 1_000, "千": 1_000}
@@ -272,11 +273,11 @@ class Lexicon:
             score += -sign if turned else sign
         return (score > 0) - (score < 0)
 
-    def has(self, name: str, text: str, unnegated: bool = True, shadow: str = "") -> Optional[str]:
+    def has(self, name: str, text: str, unnegated: bool = True, shadow: str = "", *more_shadows: str) -> Optional[str]:
         """The first phrase of list `name` in the text. With `shadow`, a match
         inside a longer phrase of that list does not count ("一样" inside
         "一模一样")."""
-        shadows = self.find(self.list(shadow), text) if shadow else []
+        shadows = self.find([w for s in (shadow,) + more_shadows if s for w in self.list(s)], text)
         for start, end, phrase in self.find(self.list(name), text):
             if any(s <= start and end <= e and e - s > end - start for s, e, _ in shadows):
                 continue
@@ -289,7 +290,7 @@ class Lexicon:
         Clause by clause: in "公告看了，没有，问题还在" the 没有 answers
         something else."""
         for clause in self.clauses(text) or [compact(text)]:
-            found = self.has("still_broken", clause, shadow="fine")
+            found = self.has("still_broken", clause, True, "fine", "not_still_broken")
             if found:
                 return found
             for pattern in self.still_broken_patterns:
@@ -538,7 +539,8 @@ class AnswerReader:
         leading = self._leading_answer(statements, anywhere=not (broken or fixed))
         if leading:
             return Reading(leading, thanked=thanked, evidence="plain answer")
-        if self.lex.has("confused", whole, unnegated=False, shadow="unsure") and len(whole) <= SHORT_ANSWER + 4:
+        if self.lex.has("confused", whole, unnegated=False, shadow="unsure") and (
+                len(whole) <= SHORT_ANSWER + 4 or whole.isascii() and len(whole.split()) <= SHORT_ENGLISH + 2):
             # "嗯？啥意思", "限额?我不知道 这是什么意思": no "嗯" (yes); the step's
             # how-to-check explains what is asked (a second time: a person).
             return Reading(UNSURE, evidence=CONFUSED)
@@ -561,6 +563,10 @@ class AnswerReader:
                 return Reading(SOLVED, thanked=thanked, evidence=fixed)
 
         about = self._about(told, question)
+        if about and not topic and any(self.lex.find(question.about, clause)
+                                       and self.lex.has("unsure", clause, unnegated=False)
+                         for clause in self.lex.clauses(told)):
+            return self._unsure(question)   # "预留的啥号我哪记得 卡办了十年了": not knowing about this very thing
         if about and self.lex.has("unsure", whole, unnegated=False) and not self._about(told, question, across=False):
             # "账单里头密密麻麻的 我眼神不好 看不清楚": the topic, then not being able
             # to tell; the "不好" is about the eyes, not the step.
@@ -641,19 +647,23 @@ class AnswerReader:
 
         def value(match: "re.Match[str]") -> Optional[float]:
             groups = [g for g in match.groups() if g is not None]   # one of the two limit forms matched
+            if groups and len(groups[0]) == 1 and not groups[0].isdigit() and len(groups) == 1:
+                return None   # the 一 of 一般 / 一次
             number = parse_number(groups[0]) if groups else None
             unit = groups[1] if len(groups) > 1 else ""
             return None if number is None else number * _MULTIPLIER.get(unit, 1)
 
-        limit = _LIMIT_AMOUNT.search(normal)
-        if not limit or value(limit) is None:
+        limit = next((m for m in _LIMIT_AMOUNT.finditer(normal) if value(m) is not None), None)
+        if not limit:
             return None
         where = next(i for i in range(1, len(limit.groups()) + 1) if limit.group(i) is not None)
         wanted = next((m for m in _WANTED_AMOUNT.finditer(normal)
                        if m.start(1) != limit.start(where) and value(m) is not None), None)
-        if wanted is None:
+        # Not typed beside the limit: the sum the user named earlier ("充五千").
+        amount = value(wanted) if wanted is not None else question.amount_wanted
+        if amount is None:
             return None
-        return YES if value(wanted) <= value(limit) else NO
+        return YES if amount <= value(limit) else NO
 
     @staticmethod
     def _covers(text: str, question: Question) -> Tuple[Optional[str], bool]:

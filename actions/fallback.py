@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge
 from actions.answer_reader import compact
+from actions.answers import give_answer
 from actions.common import MISSED_INTENTS, begin_turn, consecutive_misses, entity_values, latest_intent, latest_text
 from actions.walkthrough import reader, resume_suspended
 
@@ -48,6 +49,9 @@ class ActionRephrase(Action):
             # "回到刚才那个" once the other problem is over.
             resume_suspended(reply, state)
             return state.events()
+        topic = reader().lex.question_topic(latest_text(tracker))
+        if topic and give_answer(reply, topic):
+            return state.events()   # "一天最多能提多少": the classifier was unsure, the question is plain
         if consecutive_misses(tracker) >= 2:
             reply.say("offtopic_help", buttons=[
                 {"title": knowledge.reply("human_button", state.lang), "payload": "/request_human"}])

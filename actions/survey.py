@@ -45,7 +45,7 @@ def read_rating(text: str, entities: List[Any]) -> Optional[int]:
     digit = DIGIT_RATING.match(text) or LEADING_RATING.match(text) or SCORE_THEN_REMARK.match(text)
     if digit:
         return int(digit.group(1))
-    chinese = re.search(r"([一二两三四五])\s*[分星]", text)
+    chinese = re.search(r"([一二两三四五])\s*(?:颗|个)?\s*[分星]", text)
     if chinese:
         return CHINESE_DIGITS[chinese.group(1)]
     lowered = text.lower()

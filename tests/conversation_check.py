@@ -75,17 +75,19 @@ def check(expect: Dict[str, Any], tracker: Dict[str, Any], desk_db: str, sender:
         asking = "switch" if "confirm_switch" in expect else "checklist"
         # A question answered after a fix leaves the bot at the same step,
         # still waiting to hear whether the fix worked.
-        # So does a switch asked about after a fix, until the user says.
-        phases = ("checking", "fixing") if "answer" in expect or "confirm_switch" in expect else ("checking",)
+        # So does a switch asked about after a fix, until the user says, and a
+        # walkthrough taken up again where it was left (after its fix).
+        phases = (("checking", "fixing") if {"answer", "confirm_switch", "resumed"} & set(expect)
+                  else ("checking",))
         want(awaiting == asking and phase in phases and here == expect["step"],
              f"step {expect['step']} (bot: awaiting={awaiting} phase={phase} step={here})")
     if "fix" in expect:
         step = next((s for s in (knowledge.checklist(current) or {}).get("steps") or [] if s.get("id") == expect["fix"]),
                     {}) if current else {}
         if step.get("on_no") == "handoff":
-            # The fix is said, then the hand-off begins in the same turn.
-            fix = knowledge.fill(str(step.get("fix") or ""))
-            want(bool(fix) and any(fix in text for text in bot_texts(events)),
+            # The fix is said (in the user's language), then the hand-off begins in the same turn.
+            fixes = [knowledge.fill(str(s.get("fix") or "")) for s in (step, step.get("en") or {}) if s.get("fix")]
+            want(any(fix in text for fix in fixes for text in bot_texts(events)),
                  f"fix {expect['fix']} before the hand-off (said: {keys})")
         else:
             want(awaiting == "checklist" and phase == "fixing" and here == expect["fix"],
