@@ -75,8 +75,8 @@ _A_NOT_A = re.compile(r"(.)[没不]\1")
 _RHETORICAL_WHAT = re.compile(r"(能|会|哪能|还能)([\u4e00-\u9fff]{1,2}?)(?:什么|啥|个啥)")
 # "单笔上限才500 我要充800", "limit is 5000 and I was trying to put in 8000".
 _AMOUNT = rf"({NUMBER_PATTERN})\s*(w|k|万|千)?(?![0-9a-z])"
-_LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|单笔|每日|每天|limit)[^0-9，。,.;；]{{0,10}}?{_AMOUNT}"
-                           rf"|(?:says|shows|is)\s+{_AMOUNT}\s*(?:a|per)\s+day")
+_LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|单笔|每日|每天|最多|最高|顶多|limit)[^0-9，。,.;；]{{0,10}}?{_AMOUNT}"
+                           rf"|(?:(?:says|shows|is)\s+)?{_AMOUNT}\s*(?:a|per)\s+(?:day|withdrawal|transaction|time|top.?up)")
 _WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|取|put in|top up|topping up|trying|withdraw|cash out|took out|take out|pay|send"
                             rf"|only|just)"
                             rf"[^0-9，。,.;；]{{0,14}}?"
@@ -466,7 +466,18 @@ class AnswerReader:
 
     def read(self, text: str, question: Question, nlu: Nlu, current_problem: Optional[str] = None,
              problem_intents: Iterable[str] = ()) -> Reading:
-        text = self.lex.corrected(text)
+        corrected = self.lex.corrected(text)
+        reading = self._read(corrected, question, nlu, current_problem, problem_intents)
+        if corrected != text and reading.evidence not in (STEP_WORDS, "topic words", "time passed"):
+            # "写着‘冻结中’ 是订酒店的押金 哦不对 是租车的押金": the correction
+            # is about a detail; the answer is in what came before.
+            whole = self._read(text, question, nlu, current_problem, problem_intents)
+            if reading.kind == UNREADABLE or whole.evidence in (STEP_WORDS, "topic words"):
+                return whole
+        return reading
+
+    def _read(self, text: str, question: Question, nlu: Nlu, current_problem: Optional[str],
+              problem_intents: Iterable[str]) -> Reading:
         normal, whole = normalize(text), compact(text)
         thanked = bool(self.lex.has("thanks", whole))
         if not whole:
@@ -653,12 +664,14 @@ class AnswerReader:
             unit = groups[1] if len(groups) > 1 else ""
             return None if number is None else number * _MULTIPLIER.get(unit, 1)
 
-        limit = next((m for m in _LIMIT_AMOUNT.finditer(normal) if value(m) is not None), None)
-        if not limit:
+        limits = [m for m in _LIMIT_AMOUNT.finditer(normal) if value(m) is not None]
+        if not limits:
             return None
-        where = next(i for i in range(1, len(limit.groups()) + 1) if limit.group(i) is not None)
+        limit = limits[0]
+        # Where each limit's number stands: "50,000 per withdrawal and 200,000 per day" names no sum wanted.
+        stated = {m.start(i) for m in limits for i in range(1, len(m.groups()) + 1) if m.group(i) is not None}
         wanted = next((m for m in _WANTED_AMOUNT.finditer(normal)
-                       if m.start(1) != limit.start(where) and value(m) is not None), None)
+                       if m.start(1) not in stated and value(m) is not None), None)
         # Not typed beside the limit: the sum the user named earlier ("充五千").
         amount = value(wanted) if wanted is not None else question.amount_wanted
         if amount is None:
