@@ -102,6 +102,23 @@ def _is_sum(match: "re.Match[str]", group: int) -> bool:
     return len(number) > 1 or number.isdigit() or bool(match.group(group + 1))
 
 
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})\s*(am|pm)?")
+
+
+def _between_clock_times(text: str) -> Optional[Tuple[float, bool]]:
+    """"charged at 2:05pm and it's 2:20 now": the minutes between two clock times."""
+    times = []
+    for hour, minute, half in _CLOCK.findall(text):
+        hour = int(hour) % 12 + (12 if half == "pm" else 0) if half else int(hour)
+        times.append(hour * 60 + int(minute))
+    if len(times) < 2:
+        return None
+    first, last = times[0], times[-1]
+    if last < first and last + 12 * 60 > first:
+        last += 12 * 60   # "4:15pm … 4:50 now" said without the pm
+    return (float(last - first), False) if 0 <= last - first < 12 * 60 else None
+
+
 def asks(text: str) -> bool:
     """The message asks something ("提现收手续费吗", "多久到账")."""
     return bool(_ASKING.search(normalize(text)))
@@ -395,7 +412,7 @@ class AnswerReader:
             total = self.lex.polarity(compact(text), self.lex.list("fine"), self.lex.list("broken"))
         return (total > 0) - (total < 0)
 
-    def _time_passed(self, text: str, question: Question) -> Optional[str]:
+    def _time_passed(self, text: str, question: Question, raw: str = "") -> Optional[str]:
         """YES / NO from a length of time typed at a "has it been X yet?" step."""
         if question.at_least_minutes is None:
             return None
@@ -407,7 +424,8 @@ class AnswerReader:
                 at_least, shorter_is_no = minutes, True
                 normal = normal.replace(option.lower(), " ", 1)
                 break
-        said = durations.span(normal)
+        # Clock times keep their colon only in the text as typed.
+        said = durations.span(normal) or _between_clock_times(normalize(raw or text))
         if said is None:
             return None
         waited, below = said
@@ -495,6 +513,8 @@ class AnswerReader:
             # "有个说是你们客服的打电话 要先交手续费 这个是真的吗": the scam
             # warning, not the fee table.
             topic = "verify_official_service"
+        if topic == "verify_official_service" and _ASKING.search(normal):
+            return Reading(QUESTION, topic=topic)   # "自称你们客服…这是你们的人吗？": the scam check first
         if topic in PERSON_QUESTIONS and (_ASKING.search(normal)
                                           or not self.lex.polarity(whole, question.yes_words, question.no_words)):
             # "几点有人工？" asks about the people; it does not ask for one yet.
@@ -544,7 +564,7 @@ class AnswerReader:
         if covers:
             return Reading(covers, thanked=thanked, sure=False, evidence="balance")
         # "24小时？不知道啊": a length of time echoed back as a question tells nothing.
-        waited = None if topic else self._time_passed(told, question)
+        waited = None if topic else self._time_passed(told, question, raw=text)
         if waited:
             return Reading(waited, thanked=thanked, evidence="time passed")
         leading = self._leading_answer(statements, anywhere=not (broken or fixed))

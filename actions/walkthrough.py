@@ -279,9 +279,17 @@ class ActionReadAnswer(Action):
         to this step, but a later check plainly failed. As an agent would,
         go to that check's fix; the steps passed over stay unanswered in the
         ticket."""
-        if state.checklist_phase != CHECKING or not said:
+        if not said:
             return False
         told = later_checks(runner, state, said)
+        if state.checklist_phase == FIXING:
+            # "给店家打了电话，人家说查不到" after the fix: not fixed, and the
+            # user is already on the next check; the walkthrough goes on.
+            if not told:
+                return False
+            apply(reply, state, tracker, state.problem, runner.answer(state.step, FIXING, False, state.checklist_log,
+                                                                      said=said))
+            return True
         failed = [i for i, step in enumerate(runner.steps)
                   if i > state.step and told.get(step.get("id", i)) == read.NO]
         if not failed:

@@ -26,6 +26,8 @@ FLOORS = {
     # 227 utterances (of 300 written; the rest equal a line seen before): 0.971 /
     # 0.965 / 0.905 on the model it was written against.
     "tests/nlu_fresh4.yml": {"in_scope_accuracy": 0.96, "accuracy": 0.955, "out_of_scope_to_fallback": 0.88},
+    # A sixth, 383 lines in many voices; first run 0.957 in scope, 0.935 out of scope.
+    "tests/nlu_fresh5.yml": {"in_scope_accuracy": 0.97, "accuracy": 0.97, "out_of_scope_to_fallback": 0.95},
 }
 MAX_IN_SCOPE_TO_FALLBACK = 4   # per file: a user with a real problem told "I did not understand"
 

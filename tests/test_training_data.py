@@ -40,6 +40,8 @@ FRESH2 = examples([ROOT / "tests" / "nlu_fresh2.yml"])
 FRESH3 = examples([ROOT / "tests" / "nlu_fresh3.yml"])
 # A fifth, in many voices, written after the training stories.
 FRESH4 = examples([ROOT / "tests" / "nlu_fresh4.yml"])
+# A sixth, 2026-11-27, in many voices (dialects, English, stories).
+FRESH5 = examples([ROOT / "tests" / "nlu_fresh5.yml"])
 
 
 def domain_intents():
@@ -117,10 +119,10 @@ def test_fresh_file_covers_every_intent_and_is_never_trained_on():
 
 # Later independent files: (examples, at least this many lines, at least this
 # many out-of-scope lines), each checked against training and every file before it.
-LATER = [(FRESH2, 220, 20), (FRESH3, 250, 35), (FRESH4, 220, 20)]
+LATER = [(FRESH2, 220, 20), (FRESH3, 250, 35), (FRESH4, 220, 20), (FRESH5, 300, 30)]
 
 
-@pytest.mark.parametrize("position", range(len(LATER)), ids=["fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("position", range(len(LATER)), ids=["fresh2", "fresh3", "fresh4", "fresh5"])
 def test_later_files_cover_every_intent_and_share_no_line_with_training_or_earlier_files(position):
     held, at_least, out_of_scope = LATER[position]
     lines = {text for texts in held.values() for text in texts}
