@@ -59,7 +59,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # words that ask inside one: "是不是要更新啊").
 _QUESTION_END = re.compile(r"(吗|么|呢)$")
 # "还没问呢", "还在处理呢", "网好着呢": 呢 after "not yet" / "still" / 着 tells.
-_TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着[^吗么]{0,8}呢$|得很呢$|多了去了呢$")
+_TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着[^吗么]{0,8}呢$|得很呢$|多了去了呢$"
+                         r"|(还有|还剩|有)[^吗么]{0,10}多呢$")
 # "刚才没看到": said of before, not of now.
 _EARLIER = re.compile(r"刚才|刚刚|之前|一开始|刚开始|原来|本来")
 # "还没呢", "对啊": the particle changes nothing about the answer.
@@ -75,7 +76,8 @@ _A_NOT_A = re.compile(r"(.)[没不]\1")
 _RHETORICAL_WHAT = re.compile(r"(能|会|哪能|还能)([\u4e00-\u9fff]{1,2}?)(?:什么|啥|个啥)")
 # "单笔上限才500 我要充800", "limit is 5000 and I was trying to put in 8000".
 _AMOUNT = rf"({NUMBER_PATTERN})\s*(w|k|万|千)?(?![0-9a-z])"
-_LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|单笔|每日|每天|最多|最高|顶多|limit)[^0-9，。,.;；]{{0,10}}?{_AMOUNT}"
+_LIMIT_AMOUNT = re.compile(rf"(?:限额|上限|额度|限|单笔|每日|每天|最多|最高|顶多|只可以|只能|limit)"
+                           rf"[^0-9，。,.;；]{{0,10}}?{_AMOUNT}"
                            rf"|(?:(?:says|shows|is)\s+)?{_AMOUNT}\s*(?:a|per)\s+(?:day|withdrawal|transaction|time|top.?up)")
 _WANTED_AMOUNT = re.compile(rf"(?:充|提|付|转|取|put in|top up|topping up|trying|withdraw|cash out|took out|take out|pay|send"
                             rf"|only|just)"
@@ -252,7 +254,7 @@ class Lexicon:
         # "没跳出来说密码错": not shown, so not wrong.
         for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
                        "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出", "会有", "有",
-                       "弹过", "跳过", "出过", "有过", "见过", "报过"):
+                       "弹过", "跳过", "出过", "有过", "见过", "报过", "看见", "看到", "见到", "发现"):
             if filler and not before.endswith(filler):
                 continue
             head = before[:len(before) - len(filler)] if filler else before
@@ -393,6 +395,15 @@ class AnswerReader:
 
     # -- pieces -----------------------------------------------------------------
 
+    def _topic(self, question: Question, text: str) -> List[Tuple[int, int, str]]:
+        """The step's topic words in the text, not those inside a longer word
+        that means something else ("钱" inside "钱包")."""
+        if not question.about:
+            return []
+        shadows = self.lex.find(self.lex.list("not_about"), text)
+        return [(s, e, p) for s, e, p in self.lex.find(question.about, text)
+                if not any(a <= s and e <= b and b - a > e - s for a, b, _ in shadows)]
+
     def _flip(self, question: Question, check_ok: bool) -> str:
         """A reading about the check ("fine") as the step's yes/no."""
         if question.yes_means == "problem":
@@ -405,9 +416,9 @@ class AnswerReader:
         total = 0
         clauses = self.lex.clauses(text)
         for clause in clauses:
-            if self.lex.find(question.about, clause):
+            if self._topic(question, clause):
                 total += self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
-        if across and not total and len(clauses) > 1 and any(self.lex.find(question.about, c) for c in clauses):
+        if across and not total and len(clauses) > 1 and any(self._topic(question, c) for c in clauses):
             # The topic in one clause, the verdict in the next ("刷脸刷了好几次 一直不通过").
             total = self.lex.polarity(compact(text), self.lex.list("fine"), self.lex.list("broken"))
         return (total > 0) - (total < 0)
@@ -457,7 +468,8 @@ class AnswerReader:
             if question.yes_means == "problem":
                 # "still wrong after a restart?" is answered only by someone who
                 # says they tried it and it is still wrong ("重启过了 还是闪退").
-                tried = question.about and any(self.lex.find(question.about, c) for c in clauses)
+                tried = question.about and any(self._topic(question, c) for c in clauses)
+                # "app一直白屏 关掉重开过了": tried, and the trouble told is still there.
                 still = broken_anyway or any(self.lex.polarity(c, question.yes_words, question.no_words) > 0
                                              for c in clauses)
                 if tried and still:
@@ -473,7 +485,7 @@ class AnswerReader:
                 own = self.lex.polarity(clause, yes_words, no_words)
                 if own:
                     score += own
-                elif question.about and self.lex.find(question.about, clause):
+                elif question.about and self._topic(question, clause):
                     check = self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
                     score += 0 if not check else (1 if self._flip(question, check > 0) == YES else -1)
             if score:
@@ -513,8 +525,9 @@ class AnswerReader:
             # "有个说是你们客服的打电话 要先交手续费 这个是真的吗": the scam
             # warning, not the fee table.
             topic = "verify_official_service"
-        if topic == "verify_official_service" and _ASKING.search(normal):
-            return Reading(QUESTION, topic=topic)   # "自称你们客服…这是你们的人吗？": the scam check first
+        if (topic == "verify_official_service" and _ASKING.search(normal)) or topic == "complaint":
+            # "自称你们客服…这是你们的人吗？": the scam check first; "我要投诉" is heard at once.
+            return Reading(QUESTION, topic=topic)
         if topic in PERSON_QUESTIONS and (_ASKING.search(normal)
                                           or not self.lex.polarity(whole, question.yes_words, question.no_words)):
             # "几点有人工？" asks about the people; it does not ask for one yet.
@@ -547,7 +560,9 @@ class AnswerReader:
         # Two sums compared say more than the words around them ("卡里有3000 要付5000").
         covers, compared = self._covers(told, question)
         if compared:
-            return Reading(covers, thanked=thanked, evidence="balance and amount")
+            # "两百多呢 够的": saying so outright beats the sums.
+            said = self.lex.polarity(whole, self.lex.list("enough_said"), self.lex.list("not_enough_said"))
+            return Reading((YES if said > 0 else NO) if said else covers, thanked=thanked, evidence="balance and amount")
         # Clause by clause: a negation ends at the comma ("还没，打算下了班去派出所").
         signs = [self.lex.polarity(clause, question.yes_words, question.no_words) for clause in statements or [whole]]
         if any(signs):
@@ -581,7 +596,7 @@ class AnswerReader:
                 return Reading(NO, evidence=broken)
             if question.yes_means == "problem":
                 return Reading(YES, evidence=broken)
-            if question.about and self.lex.find(question.about, whole):
+            if question.about and self._topic(question, whole):
                 # "卸了重装 还是一点开就退出来" at "重装后能用了吗？": tried, and no.
                 return Reading(NO, evidence=broken)
             return Reading(STILL_BROKEN, evidence=broken)
@@ -594,7 +609,7 @@ class AnswerReader:
                 return Reading(SOLVED, thanked=thanked, evidence=fixed)
 
         about = self._about(told, question)
-        if about and not topic and any(self.lex.find(question.about, clause)
+        if about and not topic and any(self._topic(question, clause)
                                        and self.lex.has("unsure", clause, unnegated=False)
                          for clause in self.lex.clauses(told)):
             return self._unsure(question)   # "预留的啥号我哪记得 卡办了十年了": not knowing about this very thing
@@ -629,7 +644,7 @@ class AnswerReader:
         # ("废话，网要是有问题我还能在这跟你打字？"; not "嗯，你们是机器人吗？").
         emphatic = compact(told) if compact(told) in {compact(w) for w in self.lex.list("emphatic_yes")} else None
         short = whole if len(whole) <= SHORT_ANSWER else emphatic
-        if short and self.lex.find(question.others_about, short) and not self.lex.find(question.about, short):
+        if short and self.lex.find(question.others_about, short) and not self._topic(question, short):
             short = None   # "网没毛病" at the new-password step answers some other question
         if short:
             if self.lex.has("greeting", short):   # before yes/no: "你好" is not a "好"

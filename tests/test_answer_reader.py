@@ -405,3 +405,44 @@ def test_a_time_in_the_next_clause_answers_a_how_long_step_in_the_first_message(
     assert "waited" not in found
     assert READER.checks_in("食堂扫码付不了 网络正常 余额也有八百多", steps_of("payment_failed")) == {
         "network": YES, "balance": YES}
+
+
+@pytest.mark.parametrize("problem, step, text, kind", [
+    # minutes between two clock times
+    ("charged_but_failed", "wait", "It was charged at 2:05pm and it's 2:20 now", NO),
+    ("funds_not_received", "arrival_time", "She picked the 2-hour option and sent it at 4:15pm. It's only 4:50 now", NO),
+    # a limit told as "只可以 / 最多", or per withdrawal and per day in English
+    ("top_up_failed", "bank_limit", "我看了银行app 一次只可以五千 我充值了八千", NO),
+    ("withdraw_failed", "limit", "The page says 50,000 per withdrawal and 200,000 per day. Mine was only 1,500", YES),
+    # "够的" said outright; the 钱 of 钱包 is no talk of money
+    ("payment_failed", "balance", "钱包里还有两百多呢 够的", YES),
+    # a request for a person taken back at once: the rest is the answer
+    ("charged_but_failed", "bill_status", "要不你直接给我转人工吧…算了算了不用了 我自己看了下 账单写的是支付成功", NO),
+    # "没看见啥处理中": not seen, so none
+    ("balance_abnormal", "pending", "都是完成的 没看见啥处理中", YES),
+])
+def test_clock_times_limits_and_retractions(problem, step, text, kind):
+    assert read(problem, step, text).kind == kind
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("你们这什么破平台 账都算不明白 我要投诉", "complaint"),
+    ("刚刚有个电话自称你们平台客服，让我把验证码报给他，说帮我冻结，这是你们的人吗？", "verify_official_service"),
+    ("冻结要打哪个电话", "contact_channels"),
+])
+def test_a_complaint_or_a_scam_check_is_heard_even_after_a_fix(text, topic):
+    question = dataclasses.replace(solved_question("已经办了", "还没办", True),
+                                   yes_words=step_question("account_stolen", "account_frozen").yes_words)
+    reading = READER.read(text, question, Nlu(), "account_stolen", PROBLEM_INTENTS)
+    assert (reading.kind, reading.topic) == (QUESTION, topic)
+
+
+def test_money_words_inside_wallet_are_not_the_balance_topic():
+    steps = steps_of("top_up_failed")
+    assert READER.checks_in("网络没问题 卡里钱也够 就是往钱包充值一直失败", steps) == {"network": YES, "card_balance": YES}
+
+
+def test_enough_said_outright_beats_the_sums():
+    question = dataclasses.replace(step_question("payment_failed", "balance"), amount_wanted=300)
+    assert READER.read("卡里两百多 够的", question, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == YES
+    assert READER.read("卡里两百多", question, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == NO
