@@ -43,6 +43,8 @@ CONFUSED = "did not understand the question"
 NEGATION_STARTS = ("不", "没", "未", "别", "无")   # the evidence of a reading from the step's own yes_words / no_words
 THANKS, GOODBYE, ACKNOWLEDGE, GREET, UNREADABLE = "thanks", "goodbye", "acknowledge", "greet", "unreadable"
 
+# Questions of fact the operator answers in knowledge/answers.yml.
+FACT_TOPICS = ("fees", "limits", "refund_time", "arrival_time")
 INFO_INTENTS = {"contact_channels", "service_hours", "security_question", "verify_official_service",
                 "feature_inquiry", "complaint"}
 CONFIDENT = 0.6
@@ -62,7 +64,11 @@ _QUESTION_END = re.compile(r"(吗|么|呢)$")
 _TELLING_NE = re.compile(r"^(还没|没|还不|还在|正在)[^吗么]*呢$|着[^吗么]{0,8}呢$|得很呢$|多了去了呢$"
                          r"|(还有|还剩|有)[^吗么]{0,10}多呢$")
 # "刚才没看到": said of before, not of now.
-_EARLIER = re.compile(r"刚才|刚刚|之前|一开始|刚开始|原来|本来")
+_EARLIER = re.compile(r"刚才|刚刚|之前|一开始|刚开始|原来|本来|以前|平时|往常")
+# "我记得以前几分钟就到了": how it used to go ("原来是我没注意" is "it turns out").
+_USED_TO = re.compile(r"以前|平时|往常|过去|之前都|以往")
+# "现在都过去快一天了": counted from the event, told before.
+_ELAPSED = re.compile(r"过去|到现在|现在都|现在已经|已经过了|都过了")
 # "还没呢", "对啊": the particle changes nothing about the answer.
 _TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞咯啰嘞哇]+$")
 # "还没问", "没试": not done. "没事", "没错", "没问题" are fine, not "no".
@@ -250,7 +256,7 @@ class Lexicon:
             words = before.split()
             return bool(words) and words[-1] in self.negations
         # "没跳出来啥子密码错误": "what" after the verb of showing changes nothing.
-        before = re.sub(r"(什么|啥子|啥|任何|那个|这个|那种)$", "", before)[-7:]
+        before = re.sub(r"有?(什么|啥子|啥|任何|那个|这个|那种)说?$", "", before)[-7:]
         # "没跳出来说密码错": not shown, so not wrong.
         for filler in ("", "太", "很", "是", "怎么", "大", "会", "能", "说", "提示", "显示", "出现", "弹出", "跳出", "弹出来",
                        "跳出来", "弹出来说", "跳出来说", "提示说", "显示说", "报", "跳", "弹", "出", "会有", "有",
@@ -404,6 +410,12 @@ class AnswerReader:
         return [(s, e, p) for s, e, p in self.lex.find(question.about, text)
                 if not any(a <= s and e <= b and b - a > e - s for a, b, _ in shadows)]
 
+    def _without_policies(self, clause: str) -> str:
+        """"七天无理由" names a policy, not a time waited."""
+        for start, end, _phrase in reversed(self.lex.find(self.lex.list("not_a_wait"), clause)):
+            clause = clause[:start] + clause[end:]
+        return clause
+
     def _flip(self, question: Question, check_ok: bool) -> str:
         """A reading about the check ("fine") as the step's yes/no."""
         if question.yes_means == "problem":
@@ -458,11 +470,13 @@ class AnswerReader:
         for step_id, question in steps:
             # "提现三个多小时了": the time has passed. A short time is left
             # to its step: the steps before it may settle the matter first.
-            # The time may follow in the next clause: "账户已锁定 前天就这样了".
-            told_after = [b for a, b in zip(clauses, clauses[1:])
-                          if self.lex.find(question.time_since, a) and not self.lex.find(question.time_since, b)]
-            if any(self._time_passed(clause, question) == YES
-                   for clause in [c for c in clauses if self.lex.find(question.time_since, c)] + told_after):
+            # The time may stand in the clause beside the words ("账户已锁定 前天就这样了",
+            # "我前天晚上密码输错了好几次，账户被锁了"), or be counted from then ("现在都过去快一天了").
+            timed = [self._without_policies(c) for c in clauses]
+            since = [bool(self.lex.find(question.time_since, c)) for c in timed]
+            beside = [c for i, c in enumerate(timed)
+                      if since[i] or (i > 0 and since[i - 1]) or (any(since) and _ELAPSED.search(c))]
+            if any(self._time_passed(clause, question) == YES for clause in beside):
                 found[step_id] = YES
                 continue
             if question.yes_means == "problem":
@@ -486,7 +500,10 @@ class AnswerReader:
                 if own:
                     score += own
                 elif question.about and self._topic(question, clause):
-                    check = self.lex.polarity(clause, self.lex.list("fine"), self.lex.list("broken"))
+                    # The trouble itself ("输完手机号一直提示校验失败", "没充进去") is
+                    # what the message is about, no answer to a check.
+                    broken = [w for w in self.lex.list("broken") if not self.lex.find(self.lex.list("trouble"), w)]
+                    check = self.lex.polarity(clause, self.lex.list("fine"), broken)
                     score += 0 if not check else (1 if self._flip(question, check > 0) == YES else -1)
             if score:
                 found[step_id] = YES if score > 0 else NO
@@ -540,6 +557,8 @@ class AnswerReader:
             return Reading(SWITCH, topic=nlu.intent)   # "对了还有个事 我提现的钱…": not a "对"
 
         broken, fixed = self.lex.still_broken(text), self._solved(whole, normal)
+        if fixed and not any(self._solved(compact(c), c) for c in self.lex.clauses(text) if not _USED_TO.search(c)):
+            fixed = None   # "我记得以前几分钟就到了": how it was before, not how it is now
         if question.is_solved_question:
             # After a fix, "还是没到" or "绑上了" settles it whatever else is said
             # about the step ("对过了账号名字都对 还是没有": the check is fine, the
@@ -548,6 +567,11 @@ class AnswerReader:
                 return Reading(NO, evidence=broken)
             if fixed and not self._asks(normal):
                 return Reading(YES, thanked=thanked, evidence=fixed)
+        if (topic in FACT_TOPICS and re.search(r"吗|么$|[?？]", normal)
+                and not (_RHETORICAL_WHAT.search(normal) or _RHETORICAL_WRONG.search(normal))
+                and not self.lex.has("confused", whole, unnegated=False)
+                and not self.lex.has("unsure", whole, unnegated=False)):
+            return Reading(QUESTION, topic=topic)   # "提现要收手续费吗？我怎么看到少了几块"
         if self.lex.has("how_to_check", whole):
             return Reading(UNSURE)   # "我怎么核对", "上哪看去": the step's how-to-check
         if self.lex.asks_inside(whole):
@@ -631,7 +655,10 @@ class AnswerReader:
         if self.lex.has("resume", whole):
             return Reading(RESUME)
         problems = set(problem_intents)
-        if nlu.intent in problems and nlu.confidence >= 0.5 and len(whole) > 3:
+        if (nlu.intent in problems and nlu.confidence >= 0.5 and len(whole) > 3
+                and not (nlu.intent != current_problem and self._topic(question, whole))):
+            # "登录密码和支付密码都已经改掉了" at the change-passwords step sounds
+            # like a forgotten password to the classifier; it answers the step.
             return Reading(SAME_PROBLEM if nlu.intent == current_problem else SWITCH, topic=nlu.intent)
 
         if self.lex.has("goodbye", whole) and _short(whole, 2 * SHORT_ANSWER) or nlu.says("goodbye", 0.8):

@@ -33,10 +33,8 @@ def _reader(_version: int) -> AnswerReader:
     return AnswerReader(Lexicon(knowledge.reading()))
 
 
-# Questions of fact that may name a problem's words without having the problem.
-FACT_QUESTIONS = ("fees", "limits", "refund_time", "arrival_time")
 # Problems a scam victim describes as money that went somewhere.
-MONEY_GONE = ("funds_not_received", "charged_but_failed", "payment_failed", "balance_abnormal")
+MONEY_GONE = ("funds_not_received", "charged_but_failed", "payment_failed", "balance_abnormal", "account_stolen")
 
 
 def reader() -> AnswerReader:
@@ -177,7 +175,7 @@ class ActionStartChecklist(Action):
             problem = "fraud_report"
         lex = reader().lex
         topic = lex.question_topic(text) if not text.startswith("/") else None
-        if topic in FACT_QUESTIONS and read.asks(text) and not lex.has("trouble", read.compact(text)):
+        if topic in read.FACT_TOPICS and read.asks(text) and not lex.has("trouble", read.compact(text)):
             # "提现收手续费吗" names withdrawing but asks about fees: answered, no walkthrough.
             give_answer(reply, topic)
             return state.events()

@@ -446,3 +446,36 @@ def test_enough_said_outright_beats_the_sums():
     question = dataclasses.replace(step_question("payment_failed", "balance"), amount_wanted=300)
     assert READER.read("卡里两百多 够的", question, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == YES
     assert READER.read("卡里两百多", question, Nlu(), "payment_failed", PROBLEM_INTENTS).kind == NO
+
+
+@pytest.mark.parametrize("problem, step, text, kind", [
+    # "没看到有什么说密码错误的提示": not seen, so not wrong
+    ("payment_failed", "password", "密码应该没输错吧，我没看到有什么说密码错误的提示，就是一直转圈然后就失败了", YES),
+    # a question of fact asked outright is answered, even with 怎么看 in it …
+    ("withdraw_failed", "limit", "提现要收手续费吗？我怎么看到少了几块", QUESTION),
+    # … but not knowing the word is the how-to-check, and a rhetorical one is an answer
+    ("top_up_failed", "bank_limit", "啥限额？没听懂", UNSURE),
+    ("top_up_failed", "bank_limit", "200块还能超限额？不至于吧", YES),
+])
+def test_questions_of_fact_rhetoric_and_negations(problem, step, text, kind):
+    assert read(problem, step, text).kind == kind
+
+
+def test_how_it_used_to_go_is_not_solved():
+    solved = solved_question("解决了", "还没解决", False)
+    reading = READER.read("普通提现一般多久能到账？我记得以前几分钟就到了", solved, Nlu(), "withdraw_failed",
+                          PROBLEM_INTENTS)
+    assert (reading.kind, reading.topic) == (QUESTION, "arrival_time")
+    # "原来是" is "it turns out", not "before"
+    assert READER.read("银行卡的短信退款已经到账了原来是我自己没注意", solved, Nlu(), "refund_request",
+                       PROBLEM_INTENTS).kind == YES
+
+
+def test_the_trouble_itself_answers_no_check_in_the_first_message():
+    text = "你好，我想绑一张新办的招商银行卡，输完卡号和手机号以后一直提示“信息校验失败”。卡是我自己上个月刚去网点办的"
+    found = READER.checks_in(text, steps_of("bind_card_failed"))
+    assert found.get("phone_match") != NO
+    text = "我真的有点着急，昨天晚上九点多付了680，银行卡扣钱的短信都收到了，订单显示未支付。现在都过去快一天了"
+    found = READER.checks_in(text, steps_of("charged_but_failed"))
+    assert found.get("wait") == YES
+    assert "waited" not in READER.checks_in("上周退货的空气炸锅 商家已经同意退款了 显示原路退回", steps_of("refund_request"))
