@@ -75,7 +75,7 @@ _TRAILING_PARTICLES = re.compile(r"(?<=.)[呢啊呀吧哦嘛噻哈啦喔喎㖞�
 _NOT_YET_DONE = re.compile(r"(还没有?|没有?|还未|未曾)(?!事|错|问题|毛病|关系|差|少)[\u4e00-\u9fff]{1,2}")
 # Words that ask ("先问下你们hotline多少"), as against telling about the hotline.
 _ASKING = re.compile(r"多少|几点|几号|什么|啥|哪|吗|么|怎么|多久|几天|多长时间|会不会|是不是|能不能|有没有|[?？]|问下|问一下|请问"
-                     r"|what|when|how")
+                     r"|^\W*(?:what|when|how)\b")   # "when I opened the account" tells
 # "不知道来没来": not knowing whether A or not A.
 _A_NOT_A = re.compile(r"(.)[没不]\1")
 # "能超什么限额" / "能超啥限额": it cannot.

@@ -90,21 +90,22 @@ def valid_txn_type(value: Any) -> Optional[str]:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# "前天就这样了", "今天才扣的": told as past, not planned ("晚上再试试").
-_PAST = re.compile(r"了|的|过|就|ago|yesterday|last")
+# "晚上开播前要拿这钱", "预计明天到账": still to come.
+_TO_COME = re.compile(r"明天|后天|待会|一会儿|等下|准备|打算|预计|要在|前要|要拿|再试|will|tomorrow")
 
 
 def time_in_passing(text: str, precise: bool = False) -> Optional[str]:
     """The words of `text` that name a point in time in the past ("我前天下午
     三点多给闺女转了两千"), kept as the incident time; None when it names
     none. `precise`, for words not said in answer to a question: only a
-    clock time or a date, told as past, counts ("昨天" alone does not: the
-    agent still wants to know when; "晚上开播前要拿这钱" is still to come)."""
+    clock time or a date, not of something still to come, counts ("昨天"
+    alone does not: the agent still wants to know when; "预计明天十点到账"
+    is no incident)."""
     patterns = _patterns("time_in_passing")
     # Chinese clauses may be split by spaces; English words may not.
     splitter = r"[，。,!！?？;；\n]|\s+" if _CJK.search(text or "") else r"[，。,!！?？;；\n]"
     told = [clause.strip() for clause in re.split(splitter, text or "")
-            if any(p.search(clause) for p in patterns) and (not precise or _PAST.search(clause))]
+            if any(p.search(clause) for p in patterns) and not (precise and _TO_COME.search(clause))]
     if precise and not any(p.search(clause) for p in _patterns("time_precise") for clause in told):
         return None
     return " ".join(told)[:MAX_TEXT["incident_time"]] or None
