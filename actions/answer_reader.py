@@ -113,12 +113,25 @@ def _is_sum(match: "re.Match[str]", group: int) -> bool:
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})\s*(am|pm)?")
 
 
+# "今天早上九点提的 现在都下午三点了".
+_CLOCK_ZH = re.compile(r"(早上|上午|中午|下午|晚上|凌晨|傍晚)?\s*([零一二两三四五六七八九十]{1,3}|\d{1,2})\s*点(半)?")
+_AFTERNOON = ("下午", "晚上", "傍晚")
+
+
 def _between_clock_times(text: str) -> Optional[Tuple[float, bool]]:
-    """"charged at 2:05pm and it's 2:20 now": the minutes between two clock times."""
+    """"charged at 2:05pm and it's 2:20 now", "早上九点提的 现在都下午三点了":
+    the minutes between two clock times."""
     times = []
     for hour, minute, half in _CLOCK.findall(text):
         hour = int(hour) % 12 + (12 if half == "pm" else 0) if half else int(hour)
         times.append(hour * 60 + int(minute))
+    if not times:
+        for part, hour, half in _CLOCK_ZH.findall(text):
+            value = parse_number(hour)
+            if value is None or value > 24:
+                continue
+            value = int(value) + (12 if part in _AFTERNOON and value < 12 else 0)
+            times.append(value * 60 + (30 if half else 0))
     if len(times) < 2:
         return None
     first, last = times[0], times[-1]
@@ -448,7 +461,7 @@ class AnswerReader:
                 normal = normal.replace(option.lower(), " ", 1)
                 break
         # Clock times keep their colon only in the text as typed.
-        said = durations.span(normal) or _between_clock_times(normalize(raw or text))
+        said = _between_clock_times(normalize(raw or text)) or durations.span(normal)
         if said is None:
             return None
         waited, below = said

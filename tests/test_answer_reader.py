@@ -479,3 +479,22 @@ def test_the_trouble_itself_answers_no_check_in_the_first_message():
     found = READER.checks_in(text, steps_of("charged_but_failed"))
     assert found.get("wait") == YES
     assert "waited" not in READER.checks_in("上周退货的空气炸锅 商家已经同意退款了 显示原路退回", steps_of("refund_request"))
+
+
+@pytest.mark.parametrize("problem, step, text, kind", [
+    ("withdraw_failed", "arrival_time", "今天早上九点提的 现在都下午三点了", YES),
+    ("charged_but_failed", "wait", "十点扣的 现在十点十分", NO),
+    ("funds_not_received", "arrival_time", "HR checked, it was next-day arrival and that day is long gone", YES),
+    ("bind_card_failed", "phone_match", "预留就是现在这个号 银行的短信天天往这个号发", YES),
+    ("balance_abnormal", "refresh", "下拉刷了好几遍 数字纹丝不动", YES),   # "still wrong?": yes
+])
+def test_clock_times_in_chinese_and_more_ways_of_saying(problem, step, text, kind):
+    lang = "en" if text.isascii() else "zh"
+    assert read(problem, step, text, lang=lang).kind == kind
+
+
+def test_still_wont_in_english_after_a_fix():
+    solved = solved_question("Solved", "Not yet", False)
+    reading = READER.read("ok went to the branch at lunch and got it updated. still won't add though", solved, Nlu(),
+                          "bind_card_failed", PROBLEM_INTENTS)
+    assert reading.kind == NO
