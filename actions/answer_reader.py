@@ -256,6 +256,10 @@ class Lexicon:
         normal = normalize(text)
         found = self.find(self.list("corrections"), normal)
         if not found:
+            # "等下 不对": the words of a correction may be typed apart.
+            normal = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", normal)
+            found = self.find(self.list("corrections"), normal)
+        if not found:
             return text
         rest = normal[found[-1][1]:]
         return rest if compact(rest) else text
@@ -580,7 +584,8 @@ class AnswerReader:
                 return Reading(NO, evidence=broken)
             if fixed and not self._asks(normal):
                 return Reading(YES, thanked=thanked, evidence=fixed)
-        if (topic in FACT_TOPICS and re.search(r"吗|么$|[?？]", normal)
+        if (topic in FACT_TOPICS and re.search(r"吗|么$|[?？]|多久|几天|多长时间", normal)
+                and ("吗" in normal or not self.lex.has("how_to_check", whole))   # "限额？？ 这个去哪看": how to check
                 and not (_RHETORICAL_WHAT.search(normal) or _RHETORICAL_WRONG.search(normal))
                 and not self.lex.has("confused", whole, unnegated=False)
                 and not self.lex.has("unsure", whole, unnegated=False)):

@@ -498,3 +498,17 @@ def test_still_wont_in_english_after_a_fix():
     reading = READER.read("ok went to the branch at lunch and got it updated. still won't add though", solved, Nlu(),
                           "bind_card_failed", PROBLEM_INTENTS)
     assert reading.kind == NO
+
+
+@pytest.mark.parametrize("problem, step, text, kind", [
+    ("funds_not_received", "payer_confirmed", "收款账号和姓名我刚核对过，都没有错。", YES),
+    ("app_malfunction", "restart", "还在卡", YES),
+    ("fraud_report", "stopped", "他还在给我发消息 说再转一笔就能全退回来", NO),
+    ("balance_abnormal", "pending", "这种处理中的一般多久能到账", QUESTION),
+    ("top_up_failed", "bank_limit", "限额？？ 这个去哪看", UNSURE),
+    # a correction typed apart ("等下 不对") still corrects
+    ("top_up_failed", "card_balance", "够的。。等下 不对 工资卡里只剩30了 我要充500", NO),
+    ("payment_failed", "merchant", "便利店啊 以前一直用你们付的", YES),
+])
+def test_the_last_round_of_typed_answers(problem, step, text, kind):
+    assert read(problem, step, text).kind == kind
