@@ -110,10 +110,8 @@ def _is_sum(match: "re.Match[str]", group: int) -> bool:
     return len(number) > 1 or number.isdigit() or bool(match.group(group + 1))
 
 
+# "charged at 2:05pm", "今天早上九点提的 现在都下午三点了".
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})\s*(am|pm)?")
-
-
-# "今天早上九点提的 现在都下午三点了".
 _CLOCK_ZH = re.compile(r"(早上|上午|中午|下午|晚上|凌晨|傍晚)?\s*([零一二两三四五六七八九十]{1,3}|\d{1,2})\s*点(半)?")
 _AFTERNOON = ("下午", "晚上", "傍晚")
 
@@ -500,7 +498,6 @@ class AnswerReader:
                 # "still wrong after a restart?" is answered only by someone who
                 # says they tried it and it is still wrong ("重启过了 还是闪退").
                 tried = question.about and any(self._topic(question, c) for c in clauses)
-                # "app一直白屏 关掉重开过了": tried, and the trouble told is still there.
                 still = broken_anyway or any(self.lex.polarity(c, question.yes_words, question.no_words) > 0
                                              for c in clauses)
                 if tried and still:
