@@ -566,7 +566,7 @@ class AnswerReader:
             return Reading(QUESTION, topic=topic)
         if self.lex.has("human", whole) or nlu.says("request_human", 0.7):
             return Reading(HUMAN)
-        if (self.lex.has("another_matter", whole) and nlu.intent in set(problem_intents)
+        if (self.lex.has("another_matter", whole) and not self.lex.has("resume", whole) and nlu.intent in set(problem_intents)
                 and nlu.intent != current_problem and nlu.confidence >= 0.5):
             return Reading(SWITCH, topic=nlu.intent)   # "对了还有个事 我提现的钱…": not a "对"
 

@@ -512,3 +512,12 @@ def test_still_wont_in_english_after_a_fix():
 ])
 def test_the_last_round_of_typed_answers(problem, step, text, kind):
     assert read(problem, step, text).kind == kind
+
+
+def test_going_back_is_no_new_matter():
+    # "等下" may announce another matter, but "回到刚才退款那个" goes back to one.
+    nlu = Nlu("refund_request", 0.8)
+    reading = read("top_up_failed", "card_balance", "等下 还是先回到刚才退款那个吧", nlu)
+    assert reading.kind != SWITCH
+    reading = read("balance_abnormal", "pending", "等下 我登录密码也忘了 能先弄密码吗", Nlu("forgot_password", 0.8))
+    assert (reading.kind, reading.topic) == (SWITCH, "forgot_password")
